@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies are kept lean on purpose: a first build on a 2-core CI machine must stay short.
+// swift-argument-parser gives the CLI; libssh2 and OpenSSL come from the system (Debian's -dev packages).
+let package = Package(
+    name: "eicsetup",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "eicsetup", targets: ["eicsetup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .target(name: "EICCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "EICCore"),
+        .target(name: "EICAWS", dependencies: ["EICCore", "EICCrypto"]),
+        .target(name: "EICSSH", dependencies: ["EICCore", "EICCrypto", "CLibSSH2", "COpenSSL"]),
+        .target(
+            name: "EICCommands",
+            dependencies: [
+                "EICCore", "EICAWS", "EICSSH", "EICCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "eicsetup", dependencies: ["EICCommands"]),
+        .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
+        .testTarget(name: "EICCoreTests", dependencies: ["EICCore"]),
+        .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto"]),
+        .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto"]),
+        .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

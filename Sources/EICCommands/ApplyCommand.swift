@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// `eicsetup apply`: Carry out a plan (asks for confirmation unless --auto-approve).
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Carry out a plan (asks for confirmation unless --auto-approve).",
+        discussion: """
+        Example:\n          eicsetup apply fleet.json --parallelism 20
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A plan file, or a saved plan from plan --out.") var plan: String
+    @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
+    @Flag(help: "Print JSON events instead of text.") var json = false
+    @Option(help: "How many instances to work on at once.") var parallelism: Int = 10
+
+    func run() async throws {
+        throw CommandError.notBuilt("apply")
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// Options every AWS-facing subcommand accepts (design §2, "global").
+public struct GlobalOptions: ParsableArguments, Sendable {
+    @Option(help: "Use this named profile from ~/.aws/config and ~/.aws/credentials.")
+    public var profile: String?
+
+    @Option(help: "AWS region (overrides AWS_REGION, AWS_DEFAULT_REGION and the profile).")
+    public var region: String?
+
+    @Option(name: .customLong("endpoint-url"),
+            help: "Send every AWS call to this endpoint (e.g. the sandbox's http://127.0.0.1:PORT).")
+    public var endpointURL: String?
+
+    @Flag(name: .customLong("no-color"), help: "Do not colour the output.")
+    public var noColor = false
+
+    @Flag(name: [.short, .long], help: "Show more detail (no-op actions, request ids, timings).")
+    public var verbose = false
+
+    public init() {}
+}

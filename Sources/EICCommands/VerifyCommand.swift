@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// `eicsetup verify`: Do a real EC2 Instance Connect login to every instance of a plan.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Do a real EC2 Instance Connect login to every instance of a plan.",
+        discussion: """
+        Example:\n          eicsetup verify fleet.json
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The plan file (JSON).") var plan: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        throw CommandError.notBuilt("verify")
+    }
+}

@@ -1,0 +1,1 @@
+public enum EICCoreVersion { public static let formatVersion = "1" }

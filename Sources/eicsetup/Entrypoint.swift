@@ -1,0 +1,8 @@
+import EICCommands
+
+@main
+struct Entrypoint {
+    static func main() async {
+        await EICSetupCommand.main()
+    }
+}
