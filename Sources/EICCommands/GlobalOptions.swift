@@ -1,4 +1,5 @@
 import ArgumentParser
+import EICAWS
 
 /// Options every AWS-facing subcommand accepts (design §2, "global").
 public struct GlobalOptions: ParsableArguments, Sendable {
@@ -19,4 +20,11 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     public var verbose = false
 
     public init() {}
+}
+
+extension GlobalOptions {
+    /// Resolves region, endpoints and the credential chain from these flags and the environment.
+    func awsConfiguration() throws -> AWSConfiguration {
+        try AWSConfiguration.resolve(profile: profile, region: region, endpointURL: endpointURL)
+    }
 }

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Everything a client needs, resolved once from flags, environment and the shared files.
+public struct AWSConfiguration: Sendable {
+    public let region: String
+    /// Where the region came from ("--region", "AWS_REGION", "profile 'x'", …).
+    public let regionSource: String
+    public let profileName: String
+    public let endpoints: EndpointResolver
+    public let credentials: CredentialChain
+    public let maxAttempts: Int
+    public let transport: any HTTPTransport
+
+    /// Resolves in AWS CLI order. `environment` is injected so tests never depend on the caller's shell.
+    public static func resolve(profile: String?, region: String?, endpointURL: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               transport: any HTTPTransport = URLSessionTransport()) throws(AWSError) -> AWSConfiguration {
+        let files = try SharedConfigFiles.load(environment: environment)
+        let explicitProfile = profile ?? environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let profileName = explicitProfile ?? "default"
+        let profileValues = files.profile(profileName) ?? [:]
+
+        let regionChoices: [(String?, String)] = [
+            (region, "--region"),
+            (environment["AWS_REGION"], "AWS_REGION"),
+            (environment["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION"),
+            (profileValues["region"], "profile '\(profileName)'"),
+        ]
+        guard case let (chosen?, regionSource)? = regionChoices.first(where: { !($0.0 ?? "").isEmpty }) else {
+            throw .configuration("no region: pass --region, set AWS_REGION, or add 'region = …' to profile '\(profileName)'")
+        }
+        guard EndpointResolver.isPlausibleRegion(chosen) else {
+            throw .configuration("'\(chosen)' (from \(regionSource)) is not a region name like us-east-1")
+        }
+        let endpoints = EndpointResolver(region: chosen, explicitURL: endpointURL, environment: environment,
+                                         profileEndpointURL: profileValues["endpoint_url"])
+        let attempts = environment["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? Int(profileValues["max_attempts"] ?? "") ?? 3
+        guard attempts >= 1 else { throw .configuration("AWS_MAX_ATTEMPTS must be 1 or more") }
+
+        // Role assumption needs STS; it is built from the same endpoint rules, with the source credentials.
+        let assume: @Sendable (AWSCredentials, String, String, String?, String?) async throws(AWSError) -> AWSCredentials = {
+            source, roleArn, session, externalId, roleRegion in
+            let stsRegion = roleRegion ?? chosen
+            let stsEndpoints = EndpointResolver(region: stsRegion, explicitURL: endpointURL, environment: environment,
+                                                profileEndpointURL: profileValues["endpoint_url"])
+            let client = AWSClient(region: stsRegion, endpoints: stsEndpoints,
+                                   credentials: CredentialChain(providers: [StaticCredentialProvider(source)],
+                                                                describeOrder: "source profile"),
+                                   maxAttempts: attempts, transport: transport)
+            return try await STSClient(client: client).assumeRole(roleArn: roleArn, sessionName: session, externalId: externalId)
+        }
+        var providers: [any CredentialProvider] = []
+        // As in botocore: an explicit --profile outranks credentials in the environment.
+        if profile == nil { providers.append(EnvironmentCredentialProvider(environment: environment)) }
+        providers.append(ProfileCredentialProvider(profileName: profileName, files: files,
+                                                   explicit: explicitProfile != nil, assumeRole: assume))
+        providers.append(ContainerCredentialProvider(environment: environment, transport: transport))
+        providers.append(InstanceMetadataCredentialProvider(environment: environment, transport: transport))
+        let order = (profile == nil ? "environment variables, " : "") + "profile '\(profileName)', container credentials, instance metadata"
+        return AWSConfiguration(region: chosen, regionSource: regionSource, profileName: profileName, endpoints: endpoints,
+                                credentials: CredentialChain(providers: providers, describeOrder: order),
+                                maxAttempts: attempts, transport: transport)
+    }
+
+    /// A client for the calls of this configuration.
+    public func client() -> AWSClient {
+        AWSClient(region: region, endpoints: endpoints, credentials: credentials, maxAttempts: maxAttempts, transport: transport)
+    }
+}
+
+/// Fixed credentials (a role's source, or tests).
+public struct StaticCredentialProvider: CredentialProvider {
+    let credentials: AWSCredentials
+    let source: String
+
+    public init(_ credentials: AWSCredentials, source: String = "static credentials") {
+        self.credentials = credentials
+        self.source = source
+    }
+
+    public func resolve() async throws(AWSError) -> ResolvedCredentials? {
+        ResolvedCredentials(credentials: credentials, source: source)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// The AWS CLI's two INI files, `~/.aws/credentials` and `~/.aws/config`, as plain dictionaries.
+///
+/// In `credentials` a section is `[name]`; in `config` it is `[profile name]` except `[default]`.
+/// Only what eicsetup needs is interpreted; unknown keys are kept and ignored.
+public struct SharedConfigFiles: Sendable {
+    public let credentialsPath: String
+    public let configPath: String
+    /// Profile name → key → value, from the credentials file.
+    public let credentials: [String: [String: String]]
+    /// Profile name → key → value, from the config file (names without the `profile ` prefix).
+    public let config: [String: [String: String]]
+
+    /// Reads both files from their default places or `AWS_SHARED_CREDENTIALS_FILE` / `AWS_CONFIG_FILE`.
+    /// A missing file is simply empty; an unreadable one is an error.
+    public static func load(environment: [String: String]) throws(AWSError) -> SharedConfigFiles {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let credentialsPath = expandTilde(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials", home: home)
+        let configPath = expandTilde(environment["AWS_CONFIG_FILE"] ?? "~/.aws/config", home: home)
+        return SharedConfigFiles(
+            credentialsPath: credentialsPath,
+            configPath: configPath,
+            credentials: try parseFile(credentialsPath, profilePrefix: false),
+            config: try parseFile(configPath, profilePrefix: true))
+    }
+
+    public init(credentialsPath: String, configPath: String, credentials: [String: [String: String]],
+                config: [String: [String: String]]) {
+        self.credentialsPath = credentialsPath
+        self.configPath = configPath
+        self.credentials = credentials
+        self.config = config
+    }
+
+    /// The merged view of one profile: config-file values, overridden by credentials-file values.
+    public func profile(_ name: String) -> [String: String]? {
+        let fromConfig = config[name]
+        let fromCredentials = credentials[name]
+        if fromConfig == nil && fromCredentials == nil { return nil }
+        return (fromConfig ?? [:]).merging(fromCredentials ?? [:]) { _, credentialValue in credentialValue }
+    }
+
+    static func parseFile(_ path: String, profilePrefix: Bool) throws(AWSError) -> [String: [String: String]] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .configuration("cannot read \(path): check its permissions")
+        }
+        return parseINI(String(decoding: data, as: UTF8.self), profilePrefix: profilePrefix)
+    }
+
+    /// Parses the AWS flavour of INI: `#`/`;` comments, `key = value`, indented continuation lines
+    /// (used for nested `s3 =` blocks, which are folded into the parent value and ignored).
+    static func parseINI(_ text: String, profilePrefix: Bool) -> [String: [String: String]] {
+        var sections: [String: [String: String]] = [:]
+        var current: String?
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                var name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                if profilePrefix {
+                    if name.hasPrefix("profile ") {
+                        name = String(name.dropFirst("profile ".count)).trimmingCharacters(in: .whitespaces)
+                    } else if name != "default" {
+                        current = nil  // sso-session, services and other non-profile sections
+                        continue
+                    }
+                }
+                current = name
+                if sections[name] == nil { sections[name] = [:] }
+                continue
+            }
+            guard let section = current, rawLine.first != " ", rawLine.first != "\t",
+                  let equals = line.firstIndex(of: "=") else { continue }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            sections[section, default: [:]][key] = value
+        }
+        return sections
+    }
+
+    static func expandTilde(_ path: String, home: String) -> String {
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return home + path.dropFirst() }
+        return path
+    }
+}

@@ -1,1 +1,0 @@
-public enum EICCoreVersion { public static let formatVersion = "1" }
