@@ -35,11 +35,13 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "eicsetup", dependencies: ["EICCommands"]),
+        // Starts real peers (moto via sandbox/awsd.py) for the integration tests of several test targets.
+        .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore"], path: "Tests/Support"),
         .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
         .testTarget(name: "EICCoreTests", dependencies: ["EICCore"]),
-        .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto"]),
+        .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICTestSupport"]),
         .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto"]),
-        .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore"]),
+        .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

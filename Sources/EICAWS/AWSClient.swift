@@ -32,7 +32,7 @@ public struct AWSClient: Sendable {
     /// A Query-protocol call: form-encoded `Action`/`Version` plus `parameters`; returns the parsed XML answer.
     public func query(_ service: AWSService, _ action: String, _ parameters: [QueryItem] = []) async throws(AWSError) -> XMLNode {
         let form = ([QueryItem("Action", action), QueryItem("Version", service.apiVersion)] + parameters)
-            .map { "\(SigV4Encoding.encode($0.name))=\(SigV4Encoding.encode($0.value))" }
+            .map { "\(SigV4Encoding.formEncode($0.name))=\(SigV4Encoding.formEncode($0.value))" }
             .joined(separator: "&")
         let response = try await send(service, action, body: Array(form.utf8), headers: [
             HTTPHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),

@@ -9,7 +9,7 @@ struct MetadataCredentialDocument: Decodable {
 
     var credentials: AWSCredentials {
         AWSCredentials(accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: Token,
-                       expiration: Expiration.flatMap { ISO8601DateFormatter().date(from: $0) })
+                       expiration: Expiration.flatMap { AWSTimestamp.parse($0) })
     }
 }
 

@@ -120,6 +120,6 @@ enum ProcessCredentialRunner {
         }
         return AWSCredentials(accessKeyId: output.AccessKeyId, secretAccessKey: output.SecretAccessKey,
                               sessionToken: output.SessionToken,
-                              expiration: output.Expiration.flatMap { ISO8601DateFormatter().date(from: $0) })
+                              expiration: output.Expiration.flatMap { AWSTimestamp.parse($0) })
     }
 }

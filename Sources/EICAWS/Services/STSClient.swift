@@ -32,6 +32,6 @@ public struct STSClient: Sendable {
         }
         return AWSCredentials(accessKeyId: keyId, secretAccessKey: secret,
                               sessionToken: credentials.string("SessionToken"),
-                              expiration: credentials.string("Expiration").flatMap { ISO8601DateFormatter().date(from: $0) })
+                              expiration: credentials.string("Expiration").flatMap { AWSTimestamp.parse($0) })
     }
 }

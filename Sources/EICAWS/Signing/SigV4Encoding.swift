@@ -1,3 +1,5 @@
+import Foundation
+
 /// The URI encoding and normalisation rules of SigV4 ("Create a canonical request").
 enum SigV4Encoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
@@ -16,6 +18,12 @@ enum SigV4Encoding {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `application/x-www-form-urlencoded` as the AWS SDKs write it (space → `+`). Servers that re-encode the
+    /// parsed form to check the payload hash (moto does) need exactly this form.
+    static func formEncode(_ string: String) -> String {
+        encode(string).replacingOccurrences(of: "%20", with: "+")
     }
 
     /// Decodes `%XX` sequences (and nothing else); invalid sequences are kept literally.
@@ -60,10 +68,11 @@ enum SigV4Encoding {
 
     /// Parameters encoded, sorted by encoded name then encoded value, joined with `&`.
     static func canonicalQueryString(_ items: [QueryItem]) -> String {
-        items.map { (encode($0.name), encode($0.value)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        let encoded: [(name: String, value: String)] = items.map { (encode($0.name), encode($0.value)) }
+        let sorted = encoded.sorted { left, right in
+            left.name == right.name ? left.value < right.value : left.name < right.name
+        }
+        return sorted.map { pair in pair.name + "=" + pair.value }.joined(separator: "&")
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {

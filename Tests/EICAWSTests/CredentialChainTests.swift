@@ -1,0 +1,163 @@
+import EICAWS
+import EICCore
+import EICTestSupport
+import Foundation
+import Testing
+
+/// The credential chain end to end: each source yields keys that moto (authentication on) accepts.
+@Suite struct CredentialChainTests {
+    /// Resolves a configuration from `environment` and asks STS who we are.
+    static func whoami(_ peer: MotoPeer, profile: String? = nil, environment: [String: String]) async throws -> (String, String) {
+        var environment = environment
+        environment["AWS_REGION"] = peer.region
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        let configuration = try AWSConfiguration.resolve(profile: profile, region: nil, endpointURL: peer.endpoint,
+                                                         environment: environment)
+        let identity = try await STSClient(client: configuration.client()).getCallerIdentity()
+        return (identity.arn, try await configuration.credentials.resolve().source)
+    }
+
+    static func files(_ directory: String, credentials: String = "", config: String = "") throws -> [String: String] {
+        try credentials.write(toFile: directory + "/credentials", atomically: true, encoding: .utf8)
+        try config.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
+        return ["AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "AWS_CONFIG_FILE": directory + "/config"]
+    }
+
+    @Test func environmentVariablesComeFirst() async throws {
+        let peer = try await MotoPeer.shared()
+        let directory = try TemporaryFiles.directory()
+        var environment = try Self.files(directory, credentials: "[default]\naws_access_key_id = AKIAWRONG\naws_secret_access_key = nope\n")
+        environment["AWS_ACCESS_KEY_ID"] = peer.admin.accessKeyId
+        environment["AWS_SECRET_ACCESS_KEY"] = peer.admin.secretAccessKey
+        let (arn, source) = try await Self.whoami(peer, environment: environment)
+        #expect(arn.hasSuffix(":user/admin"))
+        #expect(source == "environment variables")
+    }
+
+    @Test func aProfileFromTheCredentialsFileSelectedByAWSProfile() async throws {
+        let peer = try await MotoPeer.shared()
+        let directory = try TemporaryFiles.directory()
+        var environment = try Self.files(directory, credentials: """
+            [default]
+            aws_access_key_id = AKIAWRONGDEFAULT0000
+            aws_secret_access_key = wrong
+            [tester]
+            aws_access_key_id = \(peer.admin.accessKeyId)
+            aws_secret_access_key = \(peer.admin.secretAccessKey)
+            """)
+        environment["AWS_PROFILE"] = "tester"
+        let (arn, source) = try await Self.whoami(peer, environment: environment)
+        #expect(arn.hasSuffix(":user/admin"))
+        #expect(source.contains("profile 'tester'"))
+    }
+
+    @Test func anExplicitProfileOutranksEnvironmentKeys() async throws {
+        let peer = try await MotoPeer.shared()
+        let directory = try TemporaryFiles.directory()
+        var environment = try Self.files(directory, credentials: """
+            [tester]
+            aws_access_key_id = \(peer.admin.accessKeyId)
+            aws_secret_access_key = \(peer.admin.secretAccessKey)
+            """)
+        environment["AWS_ACCESS_KEY_ID"] = "AKIAENVIRONMENT00000"
+        environment["AWS_SECRET_ACCESS_KEY"] = "wrong"
+        let (_, source) = try await Self.whoami(peer, profile: "tester", environment: environment)
+        #expect(source.contains("profile 'tester'"))
+    }
+
+    @Test func roleArnWithSourceProfileAssumesTheRole() async throws {
+        let peer = try await MotoPeer.shared()
+        let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
+        try await IAMProvisioning(client: peer.client()).createRole(name: "chain-role", trustPolicy: trust)
+        let account = try await STSClient(client: peer.client()).getCallerIdentity().account
+        let directory = try TemporaryFiles.directory()
+        var environment = try Self.files(directory, credentials: """
+            [base]
+            aws_access_key_id = \(peer.admin.accessKeyId)
+            aws_secret_access_key = \(peer.admin.secretAccessKey)
+            """, config: """
+            [profile ops]
+            role_arn = arn:aws:iam::\(account):role/chain-role
+            source_profile = base
+            role_session_name = chain-test
+            """)
+        environment["AWS_PROFILE"] = "ops"
+        let (arn, source) = try await Self.whoami(peer, environment: environment)
+        #expect(arn.contains(":assumed-role/chain-role/chain-test"))
+        #expect(source.contains("assumed role"))
+    }
+
+    @Test func credentialProcessOutputIsUsed() async throws {
+        let peer = try await MotoPeer.shared()
+        let directory = try TemporaryFiles.directory()
+        let script = directory + "/creds.sh"
+        try """
+        #!/bin/sh
+        echo '{"Version": 1, "AccessKeyId": "\(peer.admin.accessKeyId)", "SecretAccessKey": "\(peer.admin.secretAccessKey)"}'
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: script)
+        var environment = try Self.files(directory, config: "[profile proc]\ncredential_process = \(script)\n")
+        environment["AWS_PROFILE"] = "proc"
+        let (arn, source) = try await Self.whoami(peer, environment: environment)
+        #expect(arn.hasSuffix(":user/admin"))
+        #expect(source.contains("credential_process"))
+    }
+
+    @Test func containerCredentialsAreFetchedFromTheFullURI() async throws {
+        let peer = try await MotoPeer.shared()
+        let directory = try TemporaryFiles.directory()
+        try #"{"AccessKeyId":"\#(peer.admin.accessKeyId)","SecretAccessKey":"\#(peer.admin.secretAccessKey)","Token":null}"#
+            .write(toFile: directory + "/creds.json", atomically: true, encoding: .utf8)
+        let port = try LoopbackPort.free()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: RepositoryPaths.python)
+        server.arguments = ["-m", "http.server", "--bind", "127.0.0.1", "--directory", directory, String(port)]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        PeerReaper.register(server.processIdentifier)
+        defer { server.terminate() }
+        try await LoopbackPort.waitUntilListening(port: port, timeout: 10)
+        var environment = try Self.files(directory)
+        environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:\(port)/creds.json"
+        let (arn, source) = try await Self.whoami(peer, environment: environment)
+        #expect(arn.hasSuffix(":user/admin"))
+        #expect(source.contains("container credentials"))
+    }
+
+    @Test func brokenConfigurationsFailWithTheReason() async throws {
+        let peer = try await MotoPeer.shared()
+        let directory = try TemporaryFiles.directory()
+        var environment = try Self.files(directory, config: "[profile half]\nrole_arn = arn:aws:iam::1:role/x\n")
+        environment["AWS_ACCESS_KEY_ID"] = "AKIAONLYKEY000000000"
+        do {
+            _ = try await Self.whoami(peer, environment: environment)
+            Issue.record("half-set environment credentials were accepted")
+        } catch let error as AWSError {
+            #expect(error.code == "PartialCredentials")
+        }
+        environment["AWS_ACCESS_KEY_ID"] = nil
+        environment["AWS_PROFILE"] = "missing"
+        do {
+            _ = try await Self.whoami(peer, environment: environment)
+            Issue.record("a missing profile was accepted")
+        } catch let error as AWSError {
+            #expect(error.code == "ProfileNotFound")
+        }
+        environment["AWS_PROFILE"] = "half"
+        do {
+            _ = try await Self.whoami(peer, environment: environment)
+            Issue.record("role_arn without source_profile was accepted")
+        } catch let error as AWSError {
+            #expect(error.code == "InvalidProfile")
+        }
+        environment["AWS_PROFILE"] = nil
+        do {
+            _ = try await Self.whoami(peer, environment: environment)
+            Issue.record("no credentials at all, yet a call was made")
+        } catch let error as AWSError {
+            #expect(error.kind == .credentials)
+            #expect("\(error)".contains("AWS_ACCESS_KEY_ID"))
+        }
+    }
+}
