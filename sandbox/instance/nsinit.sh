@@ -55,6 +55,7 @@ shutdown() {
         [ "$pid" = "$me" ] && continue
         [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -KILL "$pid" 2>/dev/null
     done
+    wait  # reap our own children (sshd), so no zombie is left to an init that may not reap
     rm -f "$RUN/sshd.pid" "$RUN/holder.pid"
     exit 0
 }
