@@ -1,0 +1,91 @@
+/// A command line for a remote POSIX shell, built only from quoted arguments or vetted constants.
+public struct RemoteCommand: Sendable, Equatable {
+    /// The exact text handed to the remote shell.
+    public let text: String
+
+    /// Quotes every argument, so no value can be read as shell syntax.
+    public init(arguments: [String]) {
+        text = arguments.map(ShellQuote.quote).joined(separator: " ")
+    }
+
+    private init(text: String) { self.text = text }
+
+    /// Runs a fixed script (a constant of this program, never user input) under `sh -c`, so the
+    /// remote login shell (bash, zsh, fish…) cannot change how it is read.
+    public static func script(_ body: String) -> RemoteCommand {
+        RemoteCommand(text: "sh -c " + ShellQuote.quote(body))
+    }
+}
+
+/// What a remote command produced.
+public struct CommandResult: Sendable, Equatable {
+    /// Bytes written to standard output.
+    public var stdout: [UInt8]
+    /// Bytes written to standard error.
+    public var stderr: [UInt8]
+    /// The exit status; nil when the command ended by a signal or the server sent none.
+    public var exitStatus: Int32?
+    /// The signal name (e.g. "KILL") when the command was killed by one.
+    public var exitSignal: String?
+
+    /// Collects the outputs of one command.
+    public init(stdout: [UInt8], stderr: [UInt8], exitStatus: Int32?, exitSignal: String? = nil) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exitStatus = exitStatus
+        self.exitSignal = exitSignal
+    }
+
+    /// Standard output decoded as UTF-8 (invalid bytes replaced).
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    /// Standard error decoded as UTF-8 (invalid bytes replaced).
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// The port through which core logic reaches an instance (design §4). The SSH adapter implements it;
+/// tests of core use in-memory fakes.
+public protocol RemoteHost: Sendable {
+    /// A name for messages, e.g. "ec2-user@203.0.113.10:22".
+    var displayName: String { get }
+
+    /// Runs `command`, feeding `stdin` to it, and returns its outputs and exit status.
+    func run(_ command: RemoteCommand, stdin: [UInt8]) async throws -> CommandResult
+}
+
+/// Why a remote file could not be read.
+public struct RemoteFileError: Error, Sendable, CustomStringConvertible {
+    /// The remote path.
+    public let path: String
+    /// The remote `cat`'s error output.
+    public let reason: String
+
+    /// A description naming the path and the remote reason.
+    public var description: String { "cannot read \(path) on the remote host: \(reason)" }
+}
+
+extension RemoteHost {
+    /// Runs `command` without input.
+    public func run(_ command: RemoteCommand) async throws -> CommandResult {
+        try await run(command, stdin: [])
+    }
+
+    /// Reads a remote file with `cat`; the path is quoted, never interpreted.
+    public func readFile(_ path: String) async throws -> [UInt8] {
+        let result = try await run(RemoteCommand(arguments: ["cat", "--", path]))
+        guard result.exitStatus == 0 else {
+            throw RemoteFileError(path: path, reason: result.stderrText.trimmingWhitespace())
+        }
+        return result.stdout
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines.
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

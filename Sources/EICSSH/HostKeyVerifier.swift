@@ -1,0 +1,111 @@
+import EICCrypto
+import Foundation
+
+/// Applies a `HostKeyPolicy` against a known_hosts file on disk.
+enum HostKeyVerifier {
+    /// Serialises read-check-append across sessions in this process, so 50 parallel first connections
+    /// with accept-new neither lose lines nor write duplicates.
+    private static let fileLock = NSLock()
+
+    /// The key types to prefer in the handshake: those already known for this host.
+    static func preferredKeyTypes(path: String, hostToken: String) -> [String] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return KnownHosts(text: text).knownKeyTypes(hostToken: hostToken)
+    }
+
+    /// Accepts the key, appends it (accept-new), or throws the refusal OpenSSH would print.
+    /// - Returns: true when the key was newly added.
+    @discardableResult
+    static func verify(path: String, hostToken: String, keyType: String, keyBlob: [UInt8],
+                       policy: HostKeyPolicy) throws(SSHError) -> Bool {
+        fileLock.lock()
+        defer { fileLock.unlock() }
+        let text: String
+        if FileManager.default.fileExists(atPath: path) {
+            guard let read = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw SSHError(.hostKeyUnknown, operation: "host key check for \(hostToken)",
+                               message: "cannot read \(path); fix its permissions or pass --known-hosts")
+            }
+            text = read
+        } else {
+            text = ""
+        }
+        let fingerprint = SSHFingerprint.sha256(ofPublicKeyBlob: keyBlob)
+        let label = keyLabel(keyType)
+        switch KnownHosts(text: text).match(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob) {
+        case .known:
+            return false
+        case .revoked(let line):
+            throw SSHError(.hostKeyChanged, operation: "host key check for \(hostToken)", message: """
+                the \(label) host key (\(fingerprint)) is marked as revoked in \(path):\(line). \
+                Host key verification failed; nothing was run.
+                """)
+        case .changed(let line):
+            throw SSHError(.hostKeyChanged, operation: "host key check for \(hostToken)",
+                           message: changedWarning(path: path, line: line, hostToken: hostToken, label: label,
+                                                   fingerprint: fingerprint))
+        case .unknown:
+            guard policy == .acceptNew else {
+                throw SSHError(.hostKeyUnknown, operation: "host key check for \(hostToken)", message: """
+                    no \(label) host key for \(hostToken) is known in \(path) and host key checking is strict \
+                    (the server offered \(fingerprint)). Nothing was run. Verify the fingerprint, then add it \
+                    (e.g. ssh-keyscan) or use --host-keys accept-new.
+                    """)
+            }
+            try append(KnownHosts.line(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob),
+                       to: path, existing: text)
+            return true
+        }
+    }
+
+    private static func append(_ line: String, to path: String, existing: String) throws(SSHError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            // Like OpenSSH creating ~/.ssh: private to the user.
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
+        }
+        let prefix = existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n"
+        let bytes = Array((prefix + line + "\n").utf8)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard fd >= 0 else {
+            throw SSHError(.hostKeyUnknown, operation: "record host key",
+                           message: "cannot write \(path) (\(String(cString: strerror(errno)))); nothing was run")
+        }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw SSHError(.hostKeyUnknown, operation: "record host key", message: "short write to \(path); nothing was run")
+        }
+    }
+
+    /// OpenSSH's names for key types in messages.
+    static func keyLabel(_ keyType: String) -> String {
+        switch keyType {
+        case "ssh-ed25519": return "ED25519"
+        case "ssh-rsa": return "RSA"
+        case "ssh-dss": return "DSA"
+        default: return keyType.hasPrefix("ecdsa-") ? "ECDSA" : keyType
+        }
+    }
+
+    /// The warning OpenSSH prints for a changed host key, naming the file and line to fix.
+    static func changedWarning(path: String, line: Int, hostToken: String, label: String, fingerprint: String) -> String {
+        """
+        host key has changed; refusing to connect.
+        @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+        @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
+        @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+        IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!
+        Someone could be eavesdropping on you right now (man-in-the-middle attack)!
+        It is also possible that a host key has just been changed.
+        The fingerprint for the \(label) key sent by the remote host is
+        \(fingerprint).
+        Please contact your system administrator.
+        Add correct host key in \(path) to get rid of this message.
+        Offending \(label) key in \(path):\(line)
+        Host key for \(hostToken) has changed and you have requested strict checking.
+        Host key verification failed.
+        """
+    }
+}

@@ -1,0 +1,102 @@
+import CLibSSH2
+import EICCore
+import Foundation
+
+/// An open channel. It holds its session strongly, so the session cannot be freed under it.
+private final class SSHChannel {
+    let session: SSHSession
+    let raw: OpaquePointer
+    init(session: SSHSession, raw: OpaquePointer) {
+        self.session = session
+        self.raw = raw
+    }
+    deinit { libssh2_channel_free(raw) }
+}
+
+extension SSHSession {
+    /// Runs `command`, feeds it `stdin`, and collects stdout, stderr and the exit status separately.
+    /// Reads both streams as data arrives (non-blocking), so a command that fills stderr cannot stall.
+    func exec(_ command: String, stdin: [UInt8], timeoutMilliseconds: Int) throws(SSHError) -> CommandResult {
+        let operation = "run a command on \(options.displayName)"
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMilliseconds) * 1_000_000
+        libssh2_session_set_blocking(raw, 1)
+        guard let rawChannel = eic_libssh2_channel_open_session(raw) else {
+            throw SSHError(.session, operation: operation, session: raw, message: "the server refused to open a session channel")
+        }
+        let channel = SSHChannel(session: self, raw: rawChannel)
+        let rc = command.withCString { eic_libssh2_channel_exec(channel.raw, $0) }
+        guard rc == 0 else {
+            throw SSHError(.session, operation: operation, session: raw, code: rc, message: "the server refused to run the command")
+        }
+
+        libssh2_session_set_blocking(raw, 0)
+        defer { libssh2_session_set_blocking(raw, 1) }
+        var stdout: [UInt8] = [], stderr: [UInt8] = []
+        var written = 0
+        var eofSent = false
+        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+        while true {
+            var progressed = false
+            if written < stdin.count {
+                let n = stdin[written...].withUnsafeBytes {
+                    eic_libssh2_channel_write(channel.raw, $0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count)
+                }
+                if n > 0 { written += n; progressed = true } else if n != LIBSSH2_ERROR_EAGAIN {
+                    throw SSHError(.session, operation: operation, session: raw, code: Int32(n), message: "writing the command's input failed")
+                }
+            } else if !eofSent {
+                let n = eic_libssh2_channel_send_eof(channel.raw)
+                if n == 0 { eofSent = true } else if n != LIBSSH2_ERROR_EAGAIN {
+                    throw SSHError(.session, operation: operation, session: raw, code: n, message: "closing the command's input failed")
+                }
+            }
+            for isStderr in [false, true] {
+                let n = buffer.withUnsafeMutableBufferPointer { out in
+                    out.withMemoryRebound(to: CChar.self) { chars in
+                        isStderr ? eic_libssh2_channel_read_stderr(channel.raw, chars.baseAddress, chars.count)
+                            : eic_libssh2_channel_read(channel.raw, chars.baseAddress, chars.count)
+                    }
+                }
+                if n > 0 {
+                    if isStderr { stderr += buffer.prefix(n) } else { stdout += buffer.prefix(n) }
+                    progressed = true
+                } else if n < 0 && n != LIBSSH2_ERROR_EAGAIN {
+                    throw SSHError(.session, operation: operation, session: raw, code: Int32(n), message: "reading the command's output failed")
+                }
+            }
+            if progressed { continue }
+            if libssh2_channel_eof(channel.raw) == 1 { break }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else {
+                throw SSHError(.timeout, operation: operation,
+                               message: "the command did not finish within \(timeoutMilliseconds / 1000) s; it was abandoned")
+            }
+            waitForSocket(milliseconds: Int32(min(UInt64(200), (deadline - now) / 1_000_000 + 1)))
+        }
+
+        libssh2_session_set_blocking(raw, 1)
+        _ = libssh2_channel_close(channel.raw)
+        _ = libssh2_channel_wait_closed(channel.raw)
+        var signalPointer: UnsafeMutablePointer<CChar>?
+        var signalLength = 0
+        _ = libssh2_channel_get_exit_signal(channel.raw, &signalPointer, &signalLength, nil, nil, nil, nil)
+        var signal: String?
+        if let signalPointer {
+            signal = String(cString: signalPointer)
+            libssh2_free(raw, signalPointer)
+        }
+        let status = signal == nil ? libssh2_channel_get_exit_status(channel.raw) : nil
+        return CommandResult(stdout: stdout, stderr: stderr, exitStatus: status, exitSignal: signal)
+    }
+
+    /// Sleeps until the socket is ready in the direction libssh2 is blocked on, or the time is up.
+    private func waitForSocket(milliseconds: Int32) {
+        let directions = libssh2_session_block_directions(raw)
+        var events: Int16 = 0
+        if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
+        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
+        if events == 0 { events = Int16(POLLIN) }
+        var poller = pollfd(fd: socket, events: events, revents: 0)
+        _ = poll(&poller, 1, milliseconds)
+    }
+}

@@ -1,0 +1,90 @@
+#!/bin/bash
+# The long-lived process of one sandbox instance; start.sh runs it as
+#   unshare --mount --propagation private -- nsinit.sh ROOTDIR IP
+# so it is the first process of the instance's private mount namespace. It
+#   1. bind-mounts the instance's files (made by mkroot.sh) over the system paths, inside the namespace
+#      only (propagation private: the host and the other instances never see them);
+#   2. supervises the instance's sshd the way systemd supervises ssh(d).service: starts it with the
+#      drop-ins' ExecStart -o options, starts it again when `systemctl restart` asks, marks the unit
+#      failed when sshd dies on its own or does not pass `sshd -t`;
+#   3. on SIGTERM (sandbox down), kills every process of its namespace (sshd, sessions, sudo, ...),
+#      found by namespace identity, not by name, then exits; the mounts vanish with the namespace.
+set -u
+ROOTDIR=$1
+IP=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+fail() { echo "nsinit: $*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ 1. mounts
+bind() {  # bind SOURCE TARGET
+    mount --bind "$1" "$2" || fail "cannot bind $1 over $2 (run sandbox/instance/hostprep.sh once)"
+}
+for path in etc/os-release etc/passwd etc/shadow etc/group etc/sudoers etc/sudoers.d etc/ssh home \
+    opt/aws usr/share/ec2-instance-connect \
+    lib/systemd/system/ssh.service.d lib/systemd/system/sshd.service.d \
+    etc/systemd/system/ssh.service.d etc/systemd/system/sshd.service.d; do
+    bind "$ROOTDIR/$path" "/$path"
+done
+bind "$ROOTDIR/run" /var/lib/eicsandbox
+
+RUN=/var/lib/eicsandbox
+. "$RUN/instance.env"
+# Tool stand-ins over the real paths (sudo's secure_path would skip anything earlier on PATH). A tool
+# the distro does not have gets an empty, non-executable file, so `command -v` does not find it.
+if [ "$FAMILY" = al2 ]; then
+    for tool in yum rpm systemctl; do bind "$HERE/standins/$tool" "/usr/bin/$tool"; done
+    for tool in apt-get apt dpkg-query dpkg; do bind "$HERE/standins/absent" "/usr/bin/$tool"; done
+else
+    for tool in apt-get dpkg-query dpkg systemctl; do bind "$HERE/standins/$tool" "/usr/bin/$tool"; done
+    bind "$HERE/standins/apt-get" /usr/bin/apt
+    # /usr/bin/yum and /usr/bin/rpm are hostprep's empty, non-executable placeholders: absent, as on Ubuntu.
+fi
+
+echo "$$" > "$RUN/holder.pid"
+
+# ------------------------------------------------------------------ 3. shutdown
+stopping=0
+shutdown() {
+    stopping=1
+    local me ns pid
+    me=$$
+    ns=$(readlink /proc/self/ns/mnt)
+    for pid in /proc/[0-9]*; do
+        pid=${pid#/proc/}
+        [ "$pid" = "$me" ] && continue
+        [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -KILL "$pid" 2>/dev/null
+    done
+    wait  # reap our own children (sshd), so no zombie is left to an init that may not reap
+    rm -f "$RUN/sshd.pid" "$RUN/holder.pid"
+    exit 0
+}
+trap shutdown TERM INT HUP
+
+# ------------------------------------------------------------------ 2. supervision
+. "$HERE/lib.sh"
+daemon_reload  # what systemd loaded at boot
+while :; do
+    if [ -e "$RUN/sshd.disabled" ]; then
+        sleep 1 & wait $!
+        continue
+    fi
+    rm -f "$RUN/sshd.pid" "$RUN/sshd.restart"
+    mapfile -t extra < "$RUN/execstart.args"
+    base=(-o "PidFile=$RUN/sshd.pid" -o "ListenAddress=$IP:22")
+    # ExecStartPre=/usr/sbin/sshd -t (Ubuntu), then ExecStart; a failure marks the unit failed.
+    if ! /usr/sbin/sshd -t "${base[@]}" "${extra[@]}" 2>> "$RUN/sshd.log"; then
+        : > "$RUN/sshd.failed"; : > "$RUN/sshd.disabled"
+        continue
+    fi
+    /usr/sbin/sshd -D -E "$RUN/sshd.log" "${base[@]}" "${extra[@]}" 2>> "$RUN/sshd.log" &
+    child=$!
+    wait "$child"
+    while kill -0 "$child" 2>/dev/null; do wait "$child"; done  # wait returns early on trapped signals
+    [ "$stopping" -eq 0 ] || break
+    if [ -e "$RUN/sshd.restart" ]; then
+        continue  # systemctl restart: start it again
+    fi
+    # sshd exited on its own (killed, or could not bind): Restart=on-failure does not restart exit 255.
+    : > "$RUN/sshd.failed"; : > "$RUN/sshd.disabled"
+done
