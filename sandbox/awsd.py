@@ -195,6 +195,9 @@ class Sandbox:
         self.keys = {}  # (instance_id, osuser) -> list of (public_key, expiry_epoch)
         self.grant_times = {}  # ("user-managed", user, arn) etc. -> epoch the change was seen
         self.started = time.time()
+        # Faults are armed at the end of setup (POST /_sandbox/auth-on or /_sandbox/faults-on), so
+        # the orchestrator's own setup calls are never throttled.
+        self.faults_armed = False
         self.write_faults_env()
 
     # ------------------------------------------------------------------ helpers
@@ -266,6 +269,8 @@ class Sandbox:
 
     # ------------------------------------------------------------------ faults
     def maybe_fault(self, service, target, start_response):
+        if not self.faults_armed:
+            return None
         request_id = str(uuid.uuid4())
         if self.chance(self.faults.get("throttle", 0)):
             if target:  # JSON protocol (EC2 Instance Connect)
@@ -490,7 +495,13 @@ class Sandbox:
             from moto import settings
             from moto.core.authorization import ActionAuthenticatorMixin
             settings.INITIAL_NO_AUTH_ACTION_COUNT = ActionAuthenticatorMixin.request_count
+            self.faults_armed = True
             return self.respond(start_response, "200 OK", "auth on\n")
+        if path == "/_sandbox/faults-on":
+            if environ.get("REQUEST_METHOD") != "POST":
+                return self.respond(start_response, "405 Method Not Allowed", "POST only\n")
+            self.faults_armed = True
+            return self.respond(start_response, "200 OK", "faults armed\n")
         if path == "/_sandbox/faults.env":
             return self.respond(start_response, "200 OK", self.faults_env_text())
         if path == "/_sandbox/keys":

@@ -85,10 +85,18 @@ unit_matches() {  # accepts the unit names this distro knows for sshd
     return 1
 }
 
+# The running sshd: the supervisor's child (sshd.main, stable across a SIGHUP re-exec, during which
+# sshd.pid is briefly absent). /proc, not kill -0: non-root callers (systemctl is-active) may ask too.
 sshd_pid() {
     local pid
-    pid=$(cat "$RUN/sshd.pid" 2>/dev/null) || return 1
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && printf '%s\n' "$pid"
+    pid=$(cat "$RUN/sshd.main" 2>/dev/null) || return 1
+    [ -n "$pid" ] && [ -d "/proc/$pid" ] && printf '%s\n' "$pid"
+}
+
+sshd_listening() {  # sshd writes its PidFile only once it listens
+    local pid
+    pid=$(sshd_pid) || return 1
+    [ "$(cat "$RUN/sshd.pid" 2>/dev/null)" = "$pid" ]
 }
 
 # Restart as systemd would: stop the listener (sessions survive, KillMode=process), start a new one
@@ -113,7 +121,7 @@ restart_sshd() {
         fi
         local now
         now=$(sshd_pid || true)
-        if [ -n "$now" ] && [ "$now" != "$old" ]; then return 0; fi
+        if [ -n "$now" ] && [ "$now" != "$old" ] && sshd_listening; then return 0; fi
         sleep 0.1
     done
     echo "Job for ${UNIT}.service timed out." >&2
