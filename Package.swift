@@ -27,20 +27,23 @@ let package = Package(
         .target(name: "EICCore"),
         .target(name: "EICAWS", dependencies: ["EICCore", "EICCrypto"]),
         .target(name: "EICSSH", dependencies: ["EICCore", "EICCrypto", "CLibSSH2", "COpenSSL"]),
+        // The local AWS + fleet test bed (design §6): used by `eicsetup sandbox` and by integration tests.
+        .target(name: "EICSandbox", dependencies: ["EICAWS", "EICCore"]),
         .target(
             name: "EICCommands",
             dependencies: [
-                "EICCore", "EICAWS", "EICSSH", "EICCrypto",
+                "EICCore", "EICAWS", "EICSSH", "EICCrypto", "EICSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "eicsetup", dependencies: ["EICCommands"]),
         // Starts real peers (moto via sandbox/awsd.py) for the integration tests of several test targets.
-        .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore"], path: "Tests/Support"),
+        .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore", "EICSandbox"], path: "Tests/Support"),
         .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
         .testTarget(name: "EICCoreTests", dependencies: ["EICCore"]),
         .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICTestSupport"]),
         .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto"]),
+        .testTarget(name: "EICSandboxTests", dependencies: ["EICSandbox", "EICAWS", "EICCore", "EICTestSupport"]),
         .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

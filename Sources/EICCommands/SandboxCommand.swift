@@ -1,4 +1,6 @@
 import ArgumentParser
+import EICSandbox
+import Foundation
 
 /// `eicsetup sandbox`: the local AWS + fleet test bed (design §6).
 struct SandboxCommand: AsyncParsableCommand {
@@ -6,33 +8,113 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run a local AWS (moto) and a local fleet of real sshd instances for trying eicsetup.",
         discussion: """
-        Needs root. Everything listens on loopback addresses only.
+        Needs root. Everything listens on loopback addresses only: the local AWS on 127.0.0.1, each \
+        instance's sshd on its own 127.0.x.y:22 inside its own mount namespace.
+
+        Personalities: \(Personality.allCases.map(\.rawValue).joined(separator: ", ")).
+        Mixes: \(Personality.mixes.keys.sorted().joined(separator: ", ")) (default: every personality once, in order).
 
         Example:
           eicsetup sandbox up --instances 12
           eval "$(eicsetup sandbox env)"
+          aws ec2 describe-instances
+          ssh -i "$EICSETUP_SANDBOX_KEY" -o UserKnownHostsFile="$EICSETUP_SANDBOX_KNOWN_HOSTS" ec2-user@127.0.1.11 true
           eicsetup sandbox down
         """,
-        subcommands: [SandboxUp.self, SandboxDown.self, SandboxStatus.self, SandboxEnv.self]
+        subcommands: [SandboxUp.self, SandboxDown.self, SandboxStatusCommand.self, SandboxEnv.self]
     )
 }
 
+/// The state-directory option every sandbox subcommand shares.
+struct SandboxDirectoryOption: ParsableArguments {
+    @Option(name: .customLong("state-dir"),
+            help: "Where the sandbox keeps its state (default: $EICSETUP_SANDBOX_DIR or \(SandboxLayout.defaultStateDirectory)).")
+    var stateDirectory: String?
+
+    var resolved: String {
+        stateDirectory ?? ProcessInfo.processInfo.environment["EICSETUP_SANDBOX_DIR"] ?? SandboxLayout.defaultStateDirectory
+    }
+}
+
 struct SandboxUp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "up", abstract: "Start the sandbox.")
-    func run() async throws { throw CommandError.notBuilt("sandbox up") }
+    static let configuration = CommandConfiguration(
+        commandName: "up", abstract: "Start the local AWS and the fleet.",
+        discussion: """
+        Examples:
+          eicsetup sandbox up                                   # 12 instances, one of each personality
+          eicsetup sandbox up --instances 200 --mix preconfigured
+          eicsetup sandbox up --personalities al2-old=2,ubuntu-20.04=3 --faults throttle=0.1
+        Faults: throttle=P, error5xx=P (share P of EC2 calls), iam-delay=S, ssh-drop=P, slow-install=S.
+        """)
+
+    @OptionGroup var directory: SandboxDirectoryOption
+    @Option(help: "Number of instances (the mix repeats).") var instances: Int?
+    @Option(help: "A named mix of personalities.") var mix: String?
+    @Option(help: "Explicit counts, e.g. al2-old=3,ubuntu-20.04=2.") var personalities: String?
+    @Option(help: "Fault injection, e.g. throttle=0.2,iam-delay=5.") var faults: String?
+    @Option(help: "Loopback port for the local AWS (default: a free one).") var port: Int?
+    @Option(help: "Third octet of the fleet's first /24: instances get 127.0.SUBNET.10 and up.") var subnet: Int = 1
+
+    func run() async throws {
+        let plan = try Personality.plan(count: instances, mix: mix, counts: personalities)
+        var options = SandboxOptions(stateDirectory: directory.resolved, personalities: plan, faults: faults, port: port)
+        options.parallelism = 8
+        options.firstSubnet = subnet
+        let state = try await Sandbox.up(options, layout: try SandboxLayout.locate()) { message in
+            FileHandle.standardError.write(Data("sandbox: \(message)\n".utf8))
+        }
+        print(SandboxView.summary(state), terminator: "")
+    }
 }
 
 struct SandboxDown: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop the sandbox.")
-    func run() async throws { throw CommandError.notBuilt("sandbox down") }
+    static let configuration = CommandConfiguration(
+        commandName: "down", abstract: "Stop every sandbox process and remove its state (safe to run twice).")
+
+    @OptionGroup var directory: SandboxDirectoryOption
+
+    func run() async throws {
+        try await Sandbox.down(stateDirectory: directory.resolved, layout: try SandboxLayout.locate()) { message in
+            FileHandle.standardError.write(Data("sandbox: \(message)\n".utf8))
+        }
+    }
 }
 
-struct SandboxStatus: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the sandbox.")
-    func run() async throws { throw CommandError.notBuilt("sandbox status") }
+struct SandboxStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the sandbox's instances, whether they answer, and their memory.")
+
+    @OptionGroup var directory: SandboxDirectoryOption
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let status = try Sandbox.status(stateDirectory: directory.resolved)
+        print(json ? try SandboxView.json(status) : SandboxView.text(status), terminator: "")
+    }
 }
 
 struct SandboxEnv: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "env", abstract: "Print export lines for the sandbox.")
-    func run() async throws { throw CommandError.notBuilt("sandbox env") }
+    static let configuration = CommandConfiguration(
+        commandName: "env", abstract: "Print export lines for the sandbox (use with eval).",
+        discussion: """
+        Example:
+          eval "$(eicsetup sandbox env)"                 # as the admin
+          eval "$(eicsetup sandbox env --as eic-user)"   # as the IAM user that will use EIC
+        """)
+
+    @OptionGroup var directory: SandboxDirectoryOption
+    @Option(name: .customLong("as"), help: "admin (default) or eic-user.") var identity: String = "admin"
+
+    func validate() throws {
+        guard identity == "admin" || identity == "eic-user" else {
+            throw ValidationError("--as takes admin or eic-user")
+        }
+    }
+
+    func run() async throws {
+        guard let state = try SandboxState.load(from: directory.resolved) else {
+            throw SandboxError.notUp(stateDirectory: directory.resolved)
+        }
+        print(Sandbox.environmentExports(state, asEICUser: identity == "eic-user"), terminator: "")
+    }
 }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// How the sandbox is doing right now, for `sandbox status`.
+public struct SandboxStatus: Codable, Sendable {
+    public struct InstanceStatus: Codable, Sendable {
+        public let instanceId: String
+        public let ipAddress: String
+        public let personality: String
+        public let loginUser: String
+        public let running: Bool
+        public let sshListening: Bool
+        /// Resident memory of every process in the instance's namespace (sshd, sessions), KiB.
+        public let residentKiB: Int
+    }
+
+    public let stateDirectory: String
+    public let endpoint: String
+    public let awsRunning: Bool
+    public let instances: [InstanceStatus]
+    public var totalInstanceKiB: Int { instances.reduce(0) { $0 + $1.residentKiB } }
+}
+
+extension Sandbox {
+    public static func status(stateDirectory: String) throws(SandboxError) -> SandboxStatus {
+        guard let state = try SandboxState.load(from: stateDirectory) else { throw .notUp(stateDirectory: stateDirectory) }
+        let memory = ProcessTable.residentKiBByNamespace()
+        let instances = state.instances.map { instance in
+            let running = ProcessTable.isRunning(instance.pid, marker: instanceMarker)
+            let namespace = running ? ProcessTable.mountNamespace(instance.pid) : nil
+            return SandboxStatus.InstanceStatus(
+                instanceId: instance.instanceId, ipAddress: instance.ipAddress, personality: instance.personality.rawValue,
+                loginUser: instance.loginUser, running: running,
+                sshListening: running && Loopback.isListening(host: instance.ipAddress, port: 22),
+                residentKiB: namespace.flatMap { memory[$0] } ?? 0)
+        }
+        return SandboxStatus(stateDirectory: stateDirectory, endpoint: state.endpoint,
+                             awsRunning: ProcessTable.isRunning(state.awsdPid, marker: awsdMarker), instances: instances)
+    }
+
+    /// `export` lines for a shell: the endpoint, region, keys of the admin (or eic-user), and the fleet's files.
+    public static func environmentExports(_ state: SandboxState, asEICUser: Bool) -> String {
+        let credentials = state.credentials(asEICUser: asEICUser)
+        let values: [(String, String)] = [
+            ("AWS_ENDPOINT_URL", state.endpoint),
+            ("AWS_REGION", state.region),
+            ("AWS_DEFAULT_REGION", state.region),
+            ("AWS_ACCESS_KEY_ID", credentials.accessKeyId),
+            ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_PAGER", ""),
+            ("EICSETUP_SANDBOX_DIR", state.stateDirectory),
+            ("EICSETUP_SANDBOX_KEY", state.fleetKeyPath),
+            ("EICSETUP_SANDBOX_KNOWN_HOSTS", state.knownHostsPath),
+        ]
+        return values.map { "export \($0.0)=\(shellQuoted($0.1))" }.joined(separator: "\n") + "\n"
+            + "unset AWS_PROFILE AWS_SESSION_TOKEN\n"
+    }
+
+    /// POSIX single-quoting for the export lines.
+    static func shellQuoted(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}

@@ -1,0 +1,149 @@
+import EICAWS
+import EICCore
+import Foundation
+
+/// The local AWS (moto behind sandbox/awsd.py) and fleet (one sshd per mount namespace), on loopback.
+public enum Sandbox {
+    static let adminPolicy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+    static let awsdMarker = "awsd.py"
+    static let instanceMarker = "nsinit.sh"
+
+    /// Builds and starts a sandbox; on any failure, whatever was started is stopped again.
+    public static func up(_ options: SandboxOptions, layout: SandboxLayout,
+                          progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(SandboxError) -> SandboxState {
+        guard geteuid() == 0 else { throw .needsRoot }
+        let lastSubnet = options.firstSubnet + (options.personalities.count - 1) / SandboxAddressing.perSubnet
+        guard options.firstSubnet >= 1, lastSubnet <= 254 else {
+            throw .badOption("the fleet's addresses must stay within 127.0.1.0 – 127.0.254.255; lower --subnet or --instances")
+        }
+        let directory = options.stateDirectory
+        if let existing = try SandboxState.load(from: directory) {
+            if ProcessTable.isRunning(existing.awsdPid, marker: awsdMarker)
+                || existing.instances.contains(where: { ProcessTable.isRunning($0.pid, marker: instanceMarker) }) {
+                throw .alreadyUp(stateDirectory: directory)
+            }
+            // A stale state from a crashed run: clean it away before starting fresh.
+            try await down(stateDirectory: directory, layout: layout, progress: progress)
+        }
+        let started = Date()
+        do {
+            try FileManager.default.createDirectory(atPath: directory + "/instances", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .state("cannot create \(directory): \(error.localizedDescription)")
+        }
+        try await Subprocess.check(layout.instanceScripts + "/hostprep.sh", [])
+
+        let port: Int
+        if let chosen = options.port { port = chosen } else { port = try freeLoopbackPort() }
+        let endpoint = "http://127.0.0.1:\(port)"
+        var environment = ProcessInfo.processInfo.environment
+        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000000"  // switched on by /_sandbox/auth-on below
+        let awsdPid = try Subprocess.spawnDetached(
+            layout.python, [layout.awsd, "--port", String(port), "--state-dir", directory, "--region", options.region]
+                + (options.faults.map { ["--faults", $0] } ?? []),
+            log: directory + "/awsd.log", environment: environment)
+        var partial = PartialSandbox(directory: directory, awsdPid: awsdPid)
+        do throws(SandboxError) {
+            try partial.saveMarker()
+            try await waitForListener(host: "127.0.0.1", port: port, timeout: 30, what: "the local AWS (see \(directory)/awsd.log)")
+            progress("local AWS (moto) listening on \(endpoint)")
+            let fleetKey = directory + "/fleet_key"
+            try await Subprocess.check("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "",
+                                                                "-C", "sandbox-fleet", "-f", fleetKey])
+            var state = try await provisionAWS(options: options, endpoint: endpoint, directory: directory,
+                                               awsdPid: awsdPid, fleetKey: fleetKey)
+            progress("AWS side ready: \(state.instances.count) instances, users admin and eic-user")
+            state.instances = try await startFleet(state.instances, options: options, layout: layout, endpoint: endpoint,
+                                                   fleetPublicKey: fleetKey + ".pub", partial: &partial, progress: progress)
+            try writeKnownHosts(state)
+            try await enableAuthentication(endpoint)
+            try state.save()
+            progress(String(format: "sandbox up in %.1f s (state in %@)", Date().timeIntervalSince(started), directory))
+            return state
+        } catch {
+            progress("start failed, stopping what was started")
+            await partial.stop()
+            throw error
+        }
+    }
+
+    /// IAM users, network, AMIs and instances, created while moto's authentication is still off.
+    static func provisionAWS(options: SandboxOptions, endpoint: String, directory: String, awsdPid: Int32,
+                             fleetKey: String) async throws(SandboxError) -> SandboxState {
+        let bootstrap = AWSClient(
+            region: options.region,
+            endpoints: EndpointResolver(region: options.region, explicitURL: endpoint, environment: [:], profileEndpointURL: nil),
+            credentials: CredentialChain(providers: [StaticCredentialProvider(
+                AWSCredentials(accessKeyId: "AKIASANDBOXSETUP0000", secretAccessKey: "setup"))], describeOrder: "setup"),
+            maxAttempts: 3, transport: URLSessionTransport())
+        do {
+            let iam = IAMProvisioning(client: bootstrap)
+            let admin = try await iam.createUserWithKey(name: "admin", inlinePolicy: adminPolicy)
+            let eicUser = try await iam.createUserWithKey(name: "eic-user")
+            let ec2 = EC2Provisioning(client: bootstrap)
+            let vpc = try await ec2.createVpc(cidr: "127.0.0.0/16")
+            let group = try await ec2.createSecurityGroup(name: "sandbox-fleet", description: "sandbox fleet", vpcId: vpc)
+            let publicKey = (try? String(contentsOfFile: fleetKey + ".pub", encoding: .utf8)) ?? ""
+            try await ec2.importKeyPair(name: "sandbox-fleet", publicKey: publicKey)
+            var images: [Personality.Base: String] = [:]
+            for base in Set(options.personalities.map(\.base)).sorted(by: { $0.rawValue < $1.rawValue }) {
+                images[base] = try await ec2.registerImage(name: base.image.name, description: base.image.description)
+            }
+            let addresses = SandboxAddressing(count: options.personalities.count, firstSubnet: options.firstSubnet)
+            var subnets: [Int: String] = [:]
+            for third in addresses.subnetOctets {
+                subnets[third] = try await ec2.createSubnet(vpcId: vpc, cidr: "127.0.\(third).0/24",
+                                                            availabilityZone: "\(options.region)a")
+            }
+            var instances: [SandboxState.Instance] = []
+            for (index, personality) in options.personalities.enumerated() {
+                let (third, fourth) = addresses.address(index)
+                let ip = "127.0.\(third).\(fourth)"
+                let id = try await ec2.runInstance(
+                    imageId: images[personality.base] ?? "", subnetId: subnets[third] ?? "", privateIp: ip,
+                    securityGroupIds: [group], keyName: "sandbox-fleet",
+                    tags: [Tag(key: "Name", value: "sandbox-\(index + 1)-\(personality.rawValue)"),
+                           Tag(key: "Fleet", value: "sandbox"), Tag(key: "Personality", value: personality.rawValue)])
+                instances.append(SandboxState.Instance(
+                    instanceId: id, ipAddress: ip, personality: personality, loginUser: personality.base.loginUser,
+                    rootDirectory: directory + "/instances/" + id, pid: 0))
+            }
+            let account = try await STSClient(client: bootstrap).getCallerIdentity().account
+            return SandboxState(
+                stateDirectory: directory, endpoint: endpoint, region: options.region, accountId: account, awsdPid: awsdPid,
+                admin: .init(accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey),
+                eicUser: .init(accessKeyId: eicUser.accessKeyId, secretAccessKey: eicUser.secretAccessKey),
+                fleetKeyPath: fleetKey, knownHostsPath: directory + "/known_hosts", securityGroupId: group, vpcId: vpc,
+                faults: options.faults, createdAt: Date(), instances: instances)
+        } catch {
+            throw .notReady("provisioning the local AWS failed: \(error)")
+        }
+    }
+
+    static func enableAuthentication(_ endpoint: String) async throws(SandboxError) {
+        guard let url = URL(string: endpoint + "/_sandbox/auth-on") else { throw .state("bad endpoint \(endpoint)") }
+        let answer: HTTPResponse
+        do {
+            answer = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: url))
+        } catch {
+            throw .notReady("could not switch request authentication on: \(error)")
+        }
+        guard answer.status == 200 else { throw .notReady("awsd refused to switch authentication on (HTTP \(answer.status))") }
+    }
+}
+
+/// Loopback addresses for the fleet: 240 per /24 (127.0.1.10 … 127.0.1.249, then 127.0.2.10 …).
+struct SandboxAddressing {
+    static let perSubnet = 240
+    let count: Int
+    let firstSubnet: Int
+
+    var subnetOctets: [Int] {
+        Array(firstSubnet..<(firstSubnet + max(1, (count + Self.perSubnet - 1) / Self.perSubnet)))
+    }
+
+    func address(_ index: Int) -> (third: Int, fourth: Int) {
+        (firstSubnet + index / Self.perSubnet, 10 + index % Self.perSubnet)
+    }
+}

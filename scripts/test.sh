@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing (scripts/setup.sh), builds, runs every test.
+# Integration tests start their own real peers on loopback: moto (sandbox/awsd.py, authentication on)
+# and OpenSSH sshd processes. Needs root for the sandbox fleet (mount namespaces) and for sshd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+# Never let a test fall through to the EC2 instance-metadata address: traffic stays on loopback.
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION
+echo "test: building (debug, with tests)"
+swift build --build-tests 2>&1 | grep -vE "^\[[0-9]+/[0-9]+\]" || { echo "test: build failed" >&2; exit 1; }
+echo "test: running"
+swift test --skip-build "$@"
