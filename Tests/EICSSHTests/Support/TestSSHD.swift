@@ -107,7 +107,7 @@ final class TestSSHD: @unchecked Sendable {  // test helper; mutated only by the
                  user: String = "root", passphrase: PassphraseSource = .none) -> SSHConnectionOptions {
         SSHConnectionOptions(host: address, port: port, user: user, identity: identity, knownHostsPath: knownHosts,
                              hostKeyPolicy: policy, passphrase: passphrase, connectTimeoutMilliseconds: 10_000,
-                             commandTimeoutMilliseconds: 8_000)
+                             commandTimeoutMilliseconds: 60_000)
     }
 
     private func waitUntilListening() throws {
