@@ -34,7 +34,10 @@ final class TestSSHD: @unchecked Sendable {  // test helper; mutated only by the
         try start()
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     var hostKeyPath: String { directory + "/etc-ssh/ssh_host_ed25519_key" }
 
