@@ -25,6 +25,7 @@ mkdir -p "$STATE/instances"
 setsid "$VENV/bin/python" "$HERE/awsd.py" --port "$PORT" --state-dir "$STATE" ${EICSETUP_SANDBOX_FAULTS:+--faults "$EICSETUP_SANDBOX_FAULTS"} \
     </dev/null >>"$STATE/awsd.log" 2>&1 &
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+rm -f "$STATE/fleet_key" "$STATE/fleet_key.pub"  # a leftover from an earlier run would make ssh-keygen prompt
 ssh-keygen -q -t ed25519 -N '' -C sandbox-fleet -f "$STATE/fleet_key"
 
 # 2. AWS side with boto3 (auth still off), then switch authentication on

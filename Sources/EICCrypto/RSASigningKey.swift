@@ -68,12 +68,17 @@ public final class RSASigningKey: @unchecked Sendable {
         }
         guard let builder = OSSL_PARAM_BLD_new() else { throw CryptoError.fromOpenSSL("OSSL_PARAM_BLD_new") }
         defer { OSSL_PARAM_BLD_free(builder) }
-        let fields: [(String, OpaquePointer?)] = [
+        // OSSL_PARAM_BLD keeps the name pointers until to_param, so they must outlive the calls:
+        // StaticString literals live in the binary for the whole process.
+        let fields: [(StaticString, OpaquePointer?)] = [
             ("n", n), ("e", e), ("d", d), ("rsa-factor1", p), ("rsa-factor2", q),
             ("rsa-exponent1", dmp1), ("rsa-exponent2", dmq1), ("rsa-coefficient1", iqmp),
         ]
-        for (name, value) in fields where OSSL_PARAM_BLD_push_BN(builder, name, value) != 1 {
-            throw CryptoError.fromOpenSSL("RSA parameter \(name)")
+        for (name, value) in fields {
+            let key = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+            guard OSSL_PARAM_BLD_push_BN(builder, key, value) == 1 else {
+                throw CryptoError.fromOpenSSL("RSA parameter \(name)")
+            }
         }
         guard let params = OSSL_PARAM_BLD_to_param(builder) else { throw CryptoError.fromOpenSSL("RSA parameters") }
         defer { OSSL_PARAM_free(params) }

@@ -138,3 +138,50 @@ extension String {
         return String(dropFirst().dropLast())
     }
 }
+
+// Explicit encoders so absent values appear as JSON null: `inspect --json` is a stable document whose
+// keys do not come and go with the host.
+extension HostFacts {
+    private enum CodingKeys: String, CodingKey {
+        case osID, osVersion, osPrettyName, packageManager, package, effective, settings, classification, notes
+    }
+
+    /// Encodes every key, absent values as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(osID, forKey: .osID)
+        try container.encode(osVersion, forKey: .osVersion)
+        try container.encode(osPrettyName, forKey: .osPrettyName)
+        try container.encode(packageManager, forKey: .packageManager)
+        try container.encode(package, forKey: .package)
+        try container.encode(effective, forKey: .effective)
+        try container.encode(settings, forKey: .settings)
+        try container.encode(classification, forKey: .classification)
+        try container.encode(notes, forKey: .notes)
+    }
+}
+
+extension PackageState {
+    private enum CodingKeys: String, CodingKey { case installed, version, queriedWith }
+
+    /// Encodes every key, absent values as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(installed, forKey: .installed)
+        try container.encode(version, forKey: .version)
+        try container.encode(queriedWith, forKey: .queriedWith)
+    }
+}
+
+extension EffectiveCommand {
+    private enum CodingKeys: String, CodingKey { case command, user, source, fromSystemdOption }
+
+    /// Encodes every key, absent values as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(command, forKey: .command)
+        try container.encode(user, forKey: .user)
+        try container.encode(source, forKey: .source)
+        try container.encode(fromSystemdOption, forKey: .fromSystemdOption)
+    }
+}

@@ -31,7 +31,7 @@ public enum HostProbe {
     S=$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)
     if [ "$(id -u)" = 0 ]; then w=root; o=$("$S" -T 2>&1); r=$?
     elif command -v sudo >/dev/null 2>&1; then w=sudo; o=$(sudo -n "$S" -T 2>&1); r=$?
-    else w=none; o="sudo is not installed"; r=127; fi
+    else w=none; o="no sudo"; r=127; fi
     m sshd-t "$w" "$r"
     printf '%s\n' "$o" | base64
     seen=" "
