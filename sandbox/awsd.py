@@ -603,6 +603,8 @@ def main(argv=None):
     parser.add_argument("--state-dir", required=True)
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--faults", default="")
+    parser.add_argument("--exit-with-parent", type=int, metavar="PID", default=0,
+                        help="exit when process PID is gone (test peers: no server outlives its test run)")
     args = parser.parse_args(argv)
     if not args.host.startswith("127."):
         sys.exit("awsd: refusing to listen outside the loopback range")
@@ -611,7 +613,21 @@ def main(argv=None):
     app = build_app(args.state_dir, args.region, faults, seed)
     with open(os.path.join(args.state_dir, "awsd.pid"), "w") as out:
         out.write(f"{os.getpid()}\n")
+    if args.exit_with_parent:
+        threading.Thread(target=watch_parent, args=(args.exit_with_parent,), daemon=True).start()
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def watch_parent(pid):
+    """Exit as soon as `pid` is gone: a crashed or killed test run must not leave its AWS behind."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":

@@ -12,3 +12,5 @@ echo "test: building (debug, with tests)"
 swift build --build-tests 2>&1 | grep -vE "^\[[0-9]+/[0-9]+\]" || { echo "test: build failed" >&2; exit 1; }
 echo "test: running"
 swift test --skip-build "$@"
+echo "test: sandbox helper unit tests (Python)"
+.venv/bin/python -m unittest discover -s Tests/sandbox -v 2>&1 | tail -n 3

@@ -1,5 +1,6 @@
 import EICAWS
 import EICCore
+import EICSandbox
 import Foundation
 
 /// A real moto server (sandbox/awsd.py) on a free loopback port with request authentication ON,
@@ -65,21 +66,15 @@ public final class MotoPeer: Sendable {
         let stateDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("eicsetup-moto-\(port)").path
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [RepositoryPaths.root.appendingPathComponent("sandbox/awsd.py").path,
-                             "--port", String(port), "--state-dir", stateDirectory]
-            + (faults.map { ["--faults", $0] } ?? [])
         var environment = ProcessInfo.processInfo.environment
         // Authentication stays off while the admin is bootstrapped, then /_sandbox/auth-on turns it on.
-        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000"
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: stateDirectory + "/awsd.log", contents: nil)
-        let log = FileHandle(forWritingAtPath: stateDirectory + "/awsd.log")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        PeerReaper.register(process.processIdentifier)
+        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000000"
+        let log = stateDirectory + "/awsd.log"
+        let pid = try ChildProcess.spawn(
+            [python, RepositoryPaths.root.appendingPathComponent("sandbox/awsd.py").path, "--port", String(port),
+             "--state-dir", stateDirectory, "--exit-with-parent", String(getpid())] + (faults.map { ["--faults", $0] } ?? []),
+            stdout: log, stderr: log, environment: environment, newSession: false)
+        PeerReaper.register(pid)
         try await LoopbackPort.waitUntilListening(port: port, timeout: 30)
 
         let endpoint = "http://127.0.0.1:\(port)"
@@ -94,7 +89,7 @@ public final class MotoPeer: Sendable {
         guard let authOn = URL(string: endpoint + "/_sandbox/auth-on") else { throw PeerError("bad endpoint \(endpoint)") }
         let answer = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: authOn))
         guard answer.status == 200 else { throw PeerError("awsd refused /_sandbox/auth-on: HTTP \(answer.status)") }
-        return MotoPeer(endpoint: endpoint, admin: admin, stateDirectory: stateDirectory, processID: process.processIdentifier)
+        return MotoPeer(endpoint: endpoint, admin: admin, stateDirectory: stateDirectory, processID: pid)
     }
 }
 

@@ -1,0 +1,86 @@
+import EICAWS
+import EICCore
+import EICSandbox
+import Foundation
+
+/// A whole sandbox (local AWS + fleet) for one test, on its own /24 and state directory, always stopped.
+public struct SandboxFixture: Sendable {
+    public let state: SandboxState
+
+    /// Starts a sandbox with `personalities` on 127.0.`subnet`.x, runs `body`, and stops it again
+    /// whether `body` succeeds or throws.
+    public static func with<T: Sendable>(_ personalities: [Personality], subnet: Int, faults: String? = nil,
+                                         _ body: (SandboxFixture) async throws -> T) async throws -> T {
+        let layout = try layout()
+        let directory = "/tmp/eicsetup-test-sandbox-\(subnet)"
+        _ = try? await Sandbox.down(stateDirectory: directory, layout: layout)
+        var options = SandboxOptions(stateDirectory: directory, personalities: personalities, faults: faults)
+        options.firstSubnet = subnet
+        let state = try await Sandbox.up(options, layout: layout)
+        do {
+            let result = try await body(SandboxFixture(state: state))
+            _ = try await Sandbox.down(stateDirectory: directory, layout: layout)
+            return result
+        } catch {
+            _ = try? await Sandbox.down(stateDirectory: directory, layout: layout)
+            throw error
+        }
+    }
+
+    public static func layout() throws -> SandboxLayout {
+        try SandboxLayout.locate(environment: ["EICSETUP_HOME": RepositoryPaths.root.path])
+    }
+
+    /// An AWS client for the admin or for eic-user.
+    public func client(asEICUser: Bool = false) -> AWSClient {
+        AWSClient(region: state.region,
+                  endpoints: EndpointResolver(region: state.region, explicitURL: state.endpoint, environment: [:],
+                                              profileEndpointURL: nil),
+                  credentials: CredentialChain(providers: [StaticCredentialProvider(state.credentials(asEICUser: asEICUser))],
+                                               describeOrder: "sandbox"),
+                  maxAttempts: 3, transport: URLSessionTransport(), sleep: { _ in })
+    }
+
+    public func instance(_ personality: Personality, index: Int = 0) -> SandboxState.Instance? {
+        state.instances.filter { $0.personality == personality }.dropFirst(index).first
+    }
+}
+
+/// The real OpenSSH client, for checking what a user would see.
+public enum OpenSSH {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// `ssh -i KEY USER@HOST COMMAND` with strict host-key checking against `knownHosts`, no agent, no prompts.
+    public static func run(user: String, host: String, key: String, knownHosts: String, command: String) async throws -> Result {
+        try await exec(["/usr/bin/ssh", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+                        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)",
+                        "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "\(user)@\(host)", command])
+    }
+
+    /// A fresh ed25519 key pair; returns (private key path, public key text).
+    public static func generateKey(in directory: String, name: String) async throws -> (String, String) {
+        let path = directory + "/" + name
+        try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: path + ".pub")
+        let result = try await exec(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path])
+        guard result.status == 0 else { throw PeerError("ssh-keygen failed: \(result.stderr)") }
+        return (path, try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func exec(_ arguments: [String]) async throws -> Result {
+        let base = NSTemporaryDirectory() + "eicsetup-ssh-" + UUID().uuidString
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let pid = try ChildProcess.spawn(arguments, stdout: base + ".out", stderr: base + ".err",
+                                         environment: ProcessInfo.processInfo.environment, newSession: false)
+        let status = await ChildProcess.wait(pid)
+        return Result(status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+}
