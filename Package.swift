@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore", "EICSandbox"], path: "Tests/Support"),
         .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
         .testTarget(name: "EICCoreTests", dependencies: ["EICCore"]),
-        .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICTestSupport"]),
+        .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
         .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto"]),
         .testTarget(name: "EICSandboxTests", dependencies: ["EICSandbox", "EICAWS", "EICCore", "EICTestSupport"]),
         .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICTestSupport"]),

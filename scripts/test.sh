@@ -10,7 +10,7 @@ export AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION
 echo "test: building (debug, with tests)"
 swift build --build-tests 2>&1 | grep -vE "^\[[0-9]+/[0-9]+\]" || { echo "test: build failed" >&2; exit 1; }
-echo "test: running"
-swift test --skip-build "$@"
 echo "test: sandbox helper unit tests (Python)"
-.venv/bin/python -m unittest discover -s Tests/sandbox -v 2>&1 | tail -n 3
+.venv/bin/python -m unittest discover -s Tests/sandbox 2>&1 | tail -n 3
+echo "test: running the Swift tests (unit, and integration against moto and real sshd)"
+swift test --skip-build "$@"

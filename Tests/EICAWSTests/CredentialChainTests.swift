@@ -1,5 +1,6 @@
 import EICAWS
 import EICCore
+import EICSandbox
 import EICTestSupport
 import Foundation
 import Testing
@@ -109,15 +110,15 @@ import Testing
         try #"{"AccessKeyId":"\#(peer.admin.accessKeyId)","SecretAccessKey":"\#(peer.admin.secretAccessKey)","Token":null}"#
             .write(toFile: directory + "/creds.json", atomically: true, encoding: .utf8)
         let port = try LoopbackPort.free()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: RepositoryPaths.python)
-        server.arguments = ["-m", "http.server", "--bind", "127.0.0.1", "--directory", directory, String(port)]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        PeerReaper.register(server.processIdentifier)
-        defer { server.terminate() }
-        try await LoopbackPort.waitUntilListening(port: port, timeout: 10)
+        let server = try ChildProcess.spawn(
+            [RepositoryPaths.python, "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory, String(port)],
+            stdout: "/dev/null", stderr: "/dev/null", environment: ProcessInfo.processInfo.environment, newSession: false)
+        PeerReaper.register(server)
+        defer {
+            kill(server, SIGTERM)
+            ChildProcess.reapIfExited(server)
+        }
+        try await LoopbackPort.waitUntilListening(port: port, timeout: 60)
         var environment = try Self.files(directory)
         environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:\(port)/creds.json"
         let (arn, source) = try await Self.whoami(peer, environment: environment)
