@@ -29,9 +29,10 @@ if ((${#missing[@]})); then
 fi
 
 python=${EICSETUP_PYTHON:-python3}
-if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import moto.server, werkzeug' 2>/dev/null; then
-    echo "setup: creating .venv with moto[server]"
-    "$python" -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5.0,<6'
+# moto[server] is the local AWS; awscli is the independent client the demo and manual checks use.
+if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import moto.server, werkzeug, awscli' 2>/dev/null; then
+    echo "setup: creating .venv with moto[server] and awscli"
+    [[ -x .venv/bin/python ]] || "$python" -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5.0,<6' awscli
 fi
 echo "setup: ready (swift $(swift --version 2>/dev/null | head -1 | sed 's/.*version \([^ ]*\).*/\1/'), moto $(.venv/bin/python -c 'import moto; print(moto.__version__)'))"
