@@ -23,14 +23,16 @@ enum ProcessTable {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/mnt")
     }
 
-    /// Resident memory in KiB summed per mount namespace, over every process of the machine.
-    static func residentKiBByNamespace() -> [String: Int] {
+    /// Proportional set size (PSS) in KiB summed per mount namespace, over every process of the machine.
+    /// PSS splits shared pages (sshd's code, libraries) between the processes that map them, so the sum
+    /// over instances is what the fleet really costs; RSS would count the shared pages once per process.
+    static func memoryKiBByNamespace() -> [String: Int] {
         var totals: [String: Int] = [:]
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
             guard let pid = Int32(entry), let namespace = mountNamespace(pid),
-                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { continue }
-            for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+                  let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { continue }
+            for line in rollup.split(separator: "\n") where line.hasPrefix("Pss:") {
                 let kib = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
                 totals[namespace, default: 0] += kib
             }

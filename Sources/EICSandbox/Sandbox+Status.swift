@@ -9,21 +9,21 @@ public struct SandboxStatus: Codable, Sendable {
         public let loginUser: String
         public let running: Bool
         public let sshListening: Bool
-        /// Resident memory of every process in the instance's namespace (sshd, sessions), KiB.
-        public let residentKiB: Int
+        /// Proportional memory (PSS) of every process in the instance's namespace (sshd, sessions), KiB.
+        public let memoryKiB: Int
     }
 
     public let stateDirectory: String
     public let endpoint: String
     public let awsRunning: Bool
     public let instances: [InstanceStatus]
-    public var totalInstanceKiB: Int { instances.reduce(0) { $0 + $1.residentKiB } }
+    public var totalInstanceKiB: Int { instances.reduce(0) { $0 + $1.memoryKiB } }
 }
 
 extension Sandbox {
     public static func status(stateDirectory: String) throws(SandboxError) -> SandboxStatus {
         guard let state = try SandboxState.load(from: stateDirectory) else { throw .notUp(stateDirectory: stateDirectory) }
-        let memory = ProcessTable.residentKiBByNamespace()
+        let memory = ProcessTable.memoryKiBByNamespace()
         let instances = state.instances.map { instance in
             let running = ProcessTable.isRunning(instance.pid, marker: instanceMarker)
             let namespace = running ? ProcessTable.mountNamespace(instance.pid) : nil
@@ -31,7 +31,7 @@ extension Sandbox {
                 instanceId: instance.instanceId, ipAddress: instance.ipAddress, personality: instance.personality.rawValue,
                 loginUser: instance.loginUser, running: running,
                 sshListening: running && Loopback.isListening(host: instance.ipAddress, port: 22),
-                residentKiB: namespace.flatMap { memory[$0] } ?? 0)
+                memoryKiB: namespace.flatMap { memory[$0] } ?? 0)
         }
         return SandboxStatus(stateDirectory: stateDirectory, endpoint: state.endpoint,
                              awsRunning: ProcessTable.isRunning(state.awsdPid, marker: awsdMarker), instances: instances)

@@ -121,7 +121,7 @@ import Testing
             let status = try Sandbox.status(stateDirectory: fixture.state.stateDirectory)
             #expect(status.awsRunning)
             #expect(status.instances.map(\.sshListening) == [true, false], "unreachable runs without sshd")
-            #expect(status.instances.allSatisfy { $0.running && $0.residentKiB > 0 })
+            #expect(status.instances.allSatisfy { $0.running && $0.memoryKiB > 0 })
             return fixture.state
         }
         try await Task.sleep(nanoseconds: 300_000_000)

@@ -28,11 +28,11 @@ enum SandboxView {
                           instance.personality.padding(toLength: 21, withPad: " ", startingAt: 0),
                           (instance.running ? "running" : "stopped").padding(toLength: 10, withPad: " ", startingAt: 0),
                           (instance.sshListening ? "yes" : "no").padding(toLength: 5, withPad: " ", startingAt: 0),
-                          String(format: "%.1f MiB", Double(instance.residentKiB) / 1024)].joined(separator: " "))
+                          String(format: "%.1f MiB", Double(instance.memoryKiB) / 1024)].joined(separator: " "))
         }
         let count = max(1, status.instances.count)
         lines.append("")
-        lines.append(String(format: "%d instances, %.1f MiB in all, %.1f MiB per instance", status.instances.count,
+        lines.append(String(format: "%d instances, %.1f MiB in all, %.1f MiB per instance (proportional set size)", status.instances.count,
                             Double(status.totalInstanceKiB) / 1024, Double(status.totalInstanceKiB) / 1024 / Double(count)))
         return lines.joined(separator: "\n") + "\n"
     }
