@@ -61,9 +61,16 @@ public struct AWSClient: Sendable {
             await metrics.record("\(service.signingName):\(action)")
             do throws(AWSError) {
                 let credentials = try await self.credentials.resolve().credentials
-                let response = try await transport.send(try signedRequest(endpoint: endpoint, service: service,
-                                                                          credentials: credentials, body: body,
-                                                                          headers: headers))
+                let request = try signedRequest(endpoint: endpoint, service: service, credentials: credentials,
+                                                body: body, headers: headers)
+                let response: HTTPResponse
+                do {
+                    response = try await transport.send(request)
+                } catch where error.kind == .transport {
+                    // The transport knows only the URL; name the call the operator made.
+                    throw AWSError(kind: .transport, service: service.signingName, operation: action,
+                                   code: error.code, message: error.message)
+                }
                 if (200..<300).contains(response.status) { return response }
                 throw Self.serviceError(response, service: service, action: action)
             } catch {

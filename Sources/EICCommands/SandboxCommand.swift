@@ -69,7 +69,15 @@ struct SandboxUp: AsyncParsableCommand {
 
 struct SandboxDown: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "down", abstract: "Stop every sandbox process and remove its state (safe to run twice).")
+        commandName: "down", abstract: "Stop every sandbox process and remove its state (safe to run twice).",
+        discussion: """
+        Stops each instance (its whole mount namespace) and the local AWS by pid, then removes the state
+        directory, which holds the sandbox's access keys.
+
+        Example:
+          eicsetup sandbox down
+          eicsetup sandbox down --state-dir /tmp/my-sandbox
+        """)
 
     @OptionGroup var directory: SandboxDirectoryOption
 
@@ -82,7 +90,14 @@ struct SandboxDown: AsyncParsableCommand {
 
 struct SandboxStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show the sandbox's instances, whether they answer, and their memory.")
+        commandName: "status", abstract: "Show the sandbox's instances, whether they answer, and their memory.",
+        discussion: """
+        Memory is the proportional set size of every process in an instance's namespace.
+
+        Example:
+          eicsetup sandbox status
+          eicsetup sandbox status --json | jq '.status.instances[] | select(.sshListening | not)'
+        """)
 
     @OptionGroup var directory: SandboxDirectoryOption
     @Flag(help: "Print JSON.") var json = false

@@ -67,8 +67,7 @@ public struct URLSessionTransport: HTTPTransport {
             (data, response) = try await session.data(for: urlRequest)
         } catch {
             throw AWSError(kind: .transport, service: request.url.host ?? "endpoint", operation: request.method,
-                           code: "TransportError", message: "\(request.url.scheme ?? "")://\(request.url.host ?? ""): "
-                               + error.localizedDescription)
+                           code: "TransportError", message: "\(request.url.absoluteString): " + error.localizedDescription)
         }
         guard let http = response as? HTTPURLResponse else {
             throw AWSError(kind: .malformedResponse, service: request.url.host ?? "endpoint", operation: request.method,
