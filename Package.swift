@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
         .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto"]),
         .testTarget(name: "EICSandboxTests", dependencies: ["EICSandbox", "EICAWS", "EICCore", "EICTestSupport"]),
-        .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICTestSupport"]),
+        .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICSandbox", "EICTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -138,10 +138,7 @@ enum InspectView {
             let user: String
             let facts: HostFacts
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Document(format_version: "1", host: options.host,
-                                               port: options.port, user: options.user, facts: facts))
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return try JSONDocument.render(Document(format_version: "1", host: options.host,
+                                                port: options.port, user: options.user, facts: facts))
     }
 }

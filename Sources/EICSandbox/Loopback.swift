@@ -3,9 +3,10 @@ import Foundation
 import Glibc
 #endif
 
-/// TCP checks on loopback addresses only.
-enum Loopback {
-    static func isListening(host: String, port: Int) -> Bool {
+/// TCP checks on loopback addresses only (shared with the tests, which wait for their peers the same way).
+public enum Loopback {
+    /// Whether something accepts TCP connections on host:port (127.0.0.0/8 only) right now.
+    public static func isListening(host: String, port: Int) -> Bool {
         guard host.hasPrefix("127.") else { return false }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
@@ -19,7 +20,8 @@ enum Loopback {
         }
     }
 
-    static func freePort() -> Int? {
+    /// A port the kernel just handed out on 127.0.0.1 (closed again, so a tiny race remains).
+    public static func freePort() -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -71,7 +71,8 @@ public enum OpenSSH {
         return (path, try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    static func exec(_ arguments: [String]) async throws -> Result {
+    /// Runs any program (ssh-keygen, ssh-add…) with a clean signal mask, output captured.
+    public static func exec(_ arguments: [String]) async throws -> Result {
         let base = NSTemporaryDirectory() + "eicsetup-ssh-" + UUID().uuidString
         defer {
             try? FileManager.default.removeItem(atPath: base + ".out")

@@ -43,9 +43,6 @@ enum SandboxView {
             let status: SandboxStatus
             let totalInstanceKiB: Int
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Document(status: status, totalInstanceKiB: status.totalInstanceKiB)),
-                      as: UTF8.self) + "\n"
+        return try JSONDocument.render(Document(status: status, totalInstanceKiB: status.totalInstanceKiB))
     }
 }

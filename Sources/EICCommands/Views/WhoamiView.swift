@@ -55,13 +55,10 @@ enum WhoamiView {
             let accessKeyId: String
             let endpoints: [WhoamiReport.Endpoint]
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Document(
+        return try JSONDocument.render(Document(
             account: report.identity.account, arn: report.identity.arn, userId: report.identity.userId,
             region: report.region, regionSource: report.regionSource, profile: report.profile,
             credentialSource: report.credentialSource, accessKeyId: report.maskedAccessKeyId,
             endpoints: report.endpoints))
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
