@@ -126,6 +126,39 @@ import Testing
         #expect(source.contains("container credentials"))
     }
 
+    @Test func instanceProfileCredentialsComeFromIMDSv2() async throws {
+        let peer = try await MotoPeer.shared()
+        let directory = try TemporaryFiles.directory()
+        try #"{"Code":"Success","AccessKeyId":"\#(peer.admin.accessKeyId)","SecretAccessKey":"\#(peer.admin.secretAccessKey)","Token":null,"Expiration":"2099-01-01T00:00:00Z"}"#
+            .write(toFile: directory + "/role.json", atomically: true, encoding: .utf8)
+        let port = try LoopbackPort.free()
+        let stub = try ChildProcess.spawn(
+            [RepositoryPaths.python, RepositoryPaths.root.appendingPathComponent("Tests/Support/imds_stub.py").path,
+             String(port), directory + "/role.json", "eic-test-role"],
+            stdout: "/dev/null", stderr: "/dev/null", environment: ProcessInfo.processInfo.environment, newSession: false)
+        PeerReaper.register(stub)
+        defer {
+            kill(stub, SIGTERM)
+            ChildProcess.reapIfExited(stub)
+        }
+        try await LoopbackPort.waitUntilListening(port: port, timeout: 60)
+        var environment = try Self.files(directory)
+        environment["AWS_REGION"] = peer.region
+        environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:\(port)"
+        let configuration = try AWSConfiguration.resolve(profile: nil, region: nil, endpointURL: peer.endpoint,
+                                                         environment: environment)
+        let identity = try await STSClient(client: configuration.client()).getCallerIdentity()
+        #expect(identity.arn.hasSuffix(":user/admin"))
+        let source = try await configuration.credentials.resolve().source
+        #expect(source == "instance profile eic-test-role (IMDSv2)")
+
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        let disabled = try AWSConfiguration.resolve(profile: nil, region: nil, endpointURL: peer.endpoint, environment: environment)
+        await #expect(throws: AWSError.self, "AWS_EC2_METADATA_DISABLED turns the instance profile off") {
+            _ = try await disabled.credentials.resolve()
+        }
+    }
+
     @Test func brokenConfigurationsFailWithTheReason() async throws {
         let peer = try await MotoPeer.shared()
         let directory = try TemporaryFiles.directory()
