@@ -6,7 +6,12 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Carry out a plan (asks for confirmation unless --auto-approve).",
         discussion: """
-        Example:\n          eicsetup apply fleet.json --parallelism 20
+        Shows the plan, asks for confirmation (only "yes" is accepted) unless --auto-approve, then carries it out: IAM and security groups first, then instances in parallel.
+
+        Not built yet in this version: it says so and exits 1.
+
+        Example:
+          eicsetup apply fleet.json --parallelism 20
         """
     )
 

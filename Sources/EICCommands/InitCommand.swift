@@ -6,7 +6,12 @@ struct InitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Write a starter plan file.",
         discussion: """
-        Example:\n          eicsetup init --template web-fleet > fleet.json
+        Writes a plan you then edit (templates/ holds the starting points).
+
+        Not built yet in this version: it says so and exits 1.
+
+        Example:
+          eicsetup init --template web-fleet > fleet.json
         """
     )
 

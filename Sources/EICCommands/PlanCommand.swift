@@ -6,7 +6,13 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what apply would change, reading only.",
         discussion: """
-        Exit codes: 0 ok, 1 error; with --detailed-exitcode 2 means changes are pending.\n\n        Example:\n          eicsetup plan fleet.json --out fleet.tfplan.json
+        Reads only (AWS Describe/List/Get calls and one read-only SSH probe per instance) and prints what apply would do: + create, ~ update, ! conflict.
+        Exit codes: 0 ok, 1 error; with --detailed-exitcode 2 means changes are pending.
+
+        Not built yet in this version: it says so and exits 1.
+
+        Example:
+          eicsetup plan fleet.json --out fleet.saved.json
         """
     )
 

@@ -6,7 +6,12 @@ struct SSHCommand: AsyncParsableCommand {
         commandName: "ssh",
         abstract: "Log in to an instance with EC2 Instance Connect (like mssh).",
         discussion: """
-        Example:\n          eicsetup ssh ec2-user@i-0123456789abcdef0 -- uptime
+        Generates an ephemeral ed25519 key, pushes it with SendSSHPublicKey and connects (public IP, else private).
+
+        Not built yet in this version: it says so and exits 1.
+
+        Example:
+          eicsetup ssh ec2-user@i-0123456789abcdef0 -- uptime
         """
     )
 

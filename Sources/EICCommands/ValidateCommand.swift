@@ -6,7 +6,12 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check a plan file (schema and meaning); errors name the JSON path.",
         discussion: """
-        Example:\n          eicsetup validate fleet.json
+        Checks a plan file against the schema and for meaning (CIDRs, ports, OS user names, what would reach a remote shell); errors name the JSON path.
+
+        Not built yet in this version: it says so and exits 1.
+
+        Example:
+          eicsetup validate fleet.json
         """
     )
 

@@ -6,7 +6,12 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Do a real EC2 Instance Connect login to every instance of a plan.",
         discussion: """
-        Example:\n          eicsetup verify fleet.json
+        Pushes an ephemeral key with SendSSHPublicKey and logs in, for every instance of the plan, with a diagnosis on failure.
+
+        Not built yet in this version: it says so and exits 1.
+
+        Example:
+          eicsetup verify fleet.json
         """
     )
 
