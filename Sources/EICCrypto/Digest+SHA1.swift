@@ -17,20 +17,7 @@ extension Digest {
     /// HMAC-SHA-1 of `data` under `key`, as OpenSSH uses for hashed known_hosts names (`|1|salt|hash`).
     public static func hmacSHA1<K: Collection, D: Collection>(key: K, data: D) -> [UInt8]
     where K.Element == UInt8, D.Element == UInt8 {
-        let keyBytes = Array(key)
-        let dataBytes = Array(data)
-        var output = [UInt8](repeating: 0, count: 20)
-        var length: UInt32 = 0
-        keyBytes.withUnsafeBufferPointer { k in
-            dataBytes.withUnsafeBufferPointer { d in
-                output.withUnsafeMutableBufferPointer { out in
-                    // Fails only on allocation failure; a zeroed MAC then simply matches no entry.
-                    _ = HMAC(EVP_sha1(), k.baseAddress, Int32(k.count), d.baseAddress, d.count,
-                             out.baseAddress, &length)
-                }
-            }
-        }
-        return output
+        hmac(EVP_sha1(), outputSize: 20, key: key, data: data)
     }
 }
 

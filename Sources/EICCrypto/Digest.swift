@@ -23,17 +23,21 @@ public enum Digest {
     /// HMAC-SHA-256 of `data` under `key`.
     public static func hmacSHA256<K: Collection, D: Collection>(key: K, data: D) -> [UInt8]
     where K.Element == UInt8, D.Element == UInt8 {
+        hmac(EVP_sha256(), outputSize: 32, key: key, data: data)
+    }
+
+    /// HMAC with an OpenSSL digest. HMAC() fails only for an unknown digest or on allocation failure;
+    /// neither is recoverable here, and a zeroed MAC then simply fails verification.
+    static func hmac<K: Collection, D: Collection>(_ digest: OpaquePointer?, outputSize: Int, key: K, data: D) -> [UInt8]
+    where K.Element == UInt8, D.Element == UInt8 {
         let keyBytes = Array(key)
         let dataBytes = Array(data)
-        var output = [UInt8](repeating: 0, count: 32)
+        var output = [UInt8](repeating: 0, count: outputSize)
         var length: UInt32 = 0
         keyBytes.withUnsafeBufferPointer { k in
             dataBytes.withUnsafeBufferPointer { d in
                 output.withUnsafeMutableBufferPointer { out in
-                    // HMAC() only fails for an unknown digest or allocation failure; neither is recoverable
-                    // here, and a zeroed MAC simply fails verification on the server side.
-                    _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress, d.count,
-                             out.baseAddress, &length)
+                    _ = HMAC(digest, k.baseAddress, Int32(k.count), d.baseAddress, d.count, out.baseAddress, &length)
                 }
             }
         }

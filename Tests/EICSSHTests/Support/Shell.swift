@@ -1,7 +1,8 @@
+import EICSandbox
 import Foundation
 
-/// Runs helper programs (ssh-keygen, ssh-add, sshd…) for the tests with posix_spawn and waitpid.
-/// Foundation's Process is avoided: its waitUntilExit hung here when called from a lazy static
+/// Runs helper programs (ssh-keygen, ssh-add, sshd…) for the tests with posix_spawn (ChildProcess) and
+/// waitpid. Foundation's Process is avoided: its waitUntilExit hung here when called from a lazy static
 /// initialiser, and its pipes leak into concurrently spawned daemons.
 enum Shell {
     struct Failure: Error, CustomStringConvertible {
@@ -43,34 +44,11 @@ enum Shell {
     /// Starts `arguments` with stdin from /dev/null and stdout/stderr appended to the given files.
     static func spawn(_ arguments: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
                       environment: [String: String] = [:]) throws -> Child {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        // Test threads (dispatch workers) block signals and a child inherits that mask: without resetting
-        // it, a spawned ssh-agent or sshd would ignore SIGTERM.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
-        guard rc == 0 else { throw Failure(command: arguments, status: rc, stderr: String(cString: strerror(rc))) }
+        // ChildProcess resets the signal mask: test threads (dispatch workers) block signals and a child
+        // inherits that mask, so a spawned ssh-agent or sshd would otherwise ignore SIGTERM.
+        let pid = try ChildProcess.spawn(arguments, stdout: stdout, stderr: stderr,
+                                         environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                         newSession: false)
         return Child(pid: pid)
     }
 
