@@ -83,7 +83,7 @@ struct InspectCommand: AsyncParsableCommand {
         } catch let error as SSHError {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode.failure
-        } catch let error as ProbeParseError {
+        } catch let error as HostError {
             FileHandle.standardError.write(Data("Error: \(options.displayName): \(error)\n".utf8))
             throw ExitCode.failure
         }

@@ -1,13 +1,27 @@
 import COpenSSL
 
 /// The one error type of EICCrypto. Messages never contain key material.
-public struct CryptoError: Error, CustomStringConvertible, Sendable {
-    /// What was being done when OpenSSL failed, e.g. "HMAC-SHA256".
+public struct CryptoError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What went wrong, for callers that react differently (e.g. ask for a passphrase again).
+    public enum Kind: Sendable, Equatable {
+        /// OpenSSL or a format parser failed; `reason` says how.
+        case failed
+        /// The key is encrypted and no passphrase was supplied.
+        case passphraseRequired
+        /// The supplied passphrase does not decrypt the key.
+        case wrongPassphrase
+        /// The data is not a private key this code understands.
+        case malformedKey
+    }
+
+    public let kind: Kind
+    /// What was being done, e.g. "HMAC-SHA256" or "PEM key loading".
     public let operation: String
-    /// OpenSSL's own reason text, if it left one on its error queue.
+    /// OpenSSL's own reason text, or the parser's. Never contains key material or a passphrase.
     public let reason: String
 
-    public init(operation: String, reason: String) {
+    public init(_ kind: Kind = .failed, operation: String, reason: String) {
+        self.kind = kind
         self.operation = operation
         self.reason = reason
     }

@@ -20,9 +20,9 @@ public final class RSASigningKey: @unchecked Sendable {
     /// Loads a PEM private key (`BEGIN RSA PRIVATE KEY`, `BEGIN PRIVATE KEY`, `BEGIN ENCRYPTED PRIVATE KEY`).
     /// Returns nil when the PEM holds a key of another type (EC, ed25519) so the caller can use another path.
     /// - Parameter passphrase: used only if the file is encrypted; nil means "none available".
-    public static func loadPEM(_ pem: [UInt8], passphrase: [UInt8]?) throws(PEMKeyError) -> RSASigningKey? {
+    public static func loadPEM(_ pem: [UInt8], passphrase: [UInt8]?) throws(CryptoError) -> RSASigningKey? {
         guard let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
-            throw .malformed
+            throw CryptoError(.malformedKey, operation: "PEM key loading", reason: "not a PEM private key OpenSSL understands")
         }
         defer { BIO_free(bio) }
         let box = PassphraseBox(passphrase)
@@ -42,8 +42,12 @@ public final class RSASigningKey: @unchecked Sendable {
         }, unmanaged.toOpaque())
         guard let loaded else {
             ERR_clear_error()
-            if box.asked { throw box.secret == nil ? .passphraseRequired : .wrongPassphrase }
-            throw .malformed
+            if box.asked {
+                throw box.secret == nil
+                    ? CryptoError(.passphraseRequired, operation: "PEM key loading", reason: "the key is encrypted")
+                    : CryptoError(.wrongPassphrase, operation: "PEM key loading", reason: "the passphrase does not decrypt the key")
+            }
+            throw CryptoError(.malformedKey, operation: "PEM key loading", reason: "not a PEM private key OpenSSL understands")
         }
         guard EVP_PKEY_is_a(loaded, "RSA") == 1 else {
             EVP_PKEY_free(loaded)
@@ -151,16 +155,6 @@ public final class RSASigningKey: @unchecked Sendable {
         _ = out.withUnsafeMutableBufferPointer { BN_bn2bin(bn, $0.baseAddress) }
         return out
     }
-}
-
-/// Why a PEM private key could not be loaded. Never carries the passphrase.
-public enum PEMKeyError: Error, Sendable, Equatable {
-    /// The key is encrypted and no passphrase was supplied.
-    case passphraseRequired
-    /// The supplied passphrase does not decrypt the key.
-    case wrongPassphrase
-    /// The data is not a PEM private key OpenSSL understands.
-    case malformed
 }
 
 /// Carries the passphrase into OpenSSL's C callback and records whether OpenSSL asked for one.

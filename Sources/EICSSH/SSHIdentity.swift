@@ -78,7 +78,7 @@ enum KeyFileLoader {
         }
         var secret: [UInt8]?
         var attempt = loadPEM(Array(data), passphrase: nil)
-        if case .failure(.passphraseRequired) = attempt {
+        if case .failure(let error) = attempt, error.kind == .passphraseRequired {
             secret = try required(passphrase, path: path, operation: operation)
             attempt = loadPEM(Array(data), passphrase: secret)
         }
@@ -88,17 +88,17 @@ enum KeyFileLoader {
         case .success(nil):
             // EC or ed25519 PEM/PKCS#8: libssh2 signs those correctly itself.
             return .libssh2File(path: path, passphrase: secret)
-        case .failure(.wrongPassphrase):
+        case .failure(let error) where error.kind == .wrongPassphrase:
             throw SSHError(.identity, operation: operation, message: "wrong passphrase for the key")
-        case .failure(.passphraseRequired):
+        case .failure(let error) where error.kind == .passphraseRequired:
             throw SSHError(.identity, operation: operation, message: "the key is encrypted; " + passphraseHint)
-        case .failure(.malformed):
+        case .failure:
             throw SSHError(.identity, operation: operation,
                            message: "OpenSSL cannot read this PEM private key; it may be corrupt or of an unsupported type")
         }
     }
 
-    private static func loadPEM(_ bytes: [UInt8], passphrase: [UInt8]?) -> Result<RSASigningKey?, PEMKeyError> {
+    private static func loadPEM(_ bytes: [UInt8], passphrase: [UInt8]?) -> Result<RSASigningKey?, CryptoError> {
         do { return .success(try RSASigningKey.loadPEM(bytes, passphrase: passphrase)) } catch { return .failure(error) }
     }
 

@@ -85,10 +85,10 @@ import Testing
 
 @Suite struct HostProbeParserTests {
     @Test func refusesTruncatedOrForeignOutput() {
-        #expect(throws: ProbeParseError.self) { try ProbeOutputParser.parse(HostProbeFixture.output(end: false)) }
-        #expect(throws: ProbeParseError.self) { try ProbeOutputParser.parse("Last login: yesterday\n") }
-        #expect(throws: ProbeParseError.self) { try ProbeOutputParser.parse("@@EIC begin 9\n@@EIC end\n") }
-        #expect(throws: ProbeParseError.self) { try ProbeOutputParser.parse("@@EIC begin 1\n@@EIC os-release\n!!notbase64\n@@EIC end\n") }
+        #expect(throws: HostError.self) { try ProbeOutputParser.parse(HostProbeFixture.output(end: false)) }
+        #expect(throws: HostError.self) { try ProbeOutputParser.parse("Last login: yesterday\n") }
+        #expect(throws: HostError.self) { try ProbeOutputParser.parse("@@EIC begin 9\n@@EIC end\n") }
+        #expect(throws: HostError.self) { try ProbeOutputParser.parse("@@EIC begin 1\n@@EIC os-release\n!!notbase64\n@@EIC end\n") }
     }
 
     @Test func fileBodiesCannotForgeTags() throws {

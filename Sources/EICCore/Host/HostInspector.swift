@@ -8,7 +8,7 @@ public enum HostInspector {
         } catch {
             // Keep the parser's reason, but show what the remote side complained about.
             let stderr = result.stderrText.trimmingWhitespace()
-            throw ProbeParseError(reason: error.reason + (stderr.isEmpty ? "" : "; remote stderr: \(stderr.prefix(300))"))
+            throw HostError.probeUnreadable(reason: error.reason + (stderr.isEmpty ? "" : "; remote stderr: \(stderr.prefix(300))"))
         }
     }
 }

@@ -32,25 +32,16 @@ public struct ProbeReport: Sendable, Equatable {
     public var unreadable: [String] = []
 }
 
-/// Why probe output could not be understood.
-public struct ProbeParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What was wrong.
-    public let reason: String
-    /// A description saying what to check next.
-    public var description: String {
-        "the host probe's answer could not be read (\(reason)); is the remote shell POSIX sh with base64 available?"
-    }
-}
 
 /// Splits the probe's `@@EIC`-tagged output into a `ProbeReport`. Pure: no I/O.
 public enum ProbeOutputParser {
     /// Parses the probe's standard output.
-    public static func parse(_ output: String) throws(ProbeParseError) -> ProbeReport {
+    public static func parse(_ output: String) throws(HostError) -> ProbeReport {
         var report = ProbeReport()
         var sawBegin = false, sawEnd = false
         var current: (tag: [String], body: [Substring])?
 
-        func finish() throws(ProbeParseError) {
+        func finish() throws(HostError) {
             guard let (tag, lines) = current else { return }
             current = nil
             let text = try decode(lines, tag: tag.first ?? "?")
@@ -77,7 +68,7 @@ public enum ProbeOutputParser {
             switch words.first {
             case "begin":
                 guard words.count > 1, words[1] == HostProbe.formatVersion else {
-                    throw ProbeParseError(reason: "unknown probe format \(words.dropFirst().joined())")
+                    throw HostError.probeUnreadable(reason: "unknown probe format \(words.dropFirst().joined())")
                 }
                 sawBegin = true
             case "end": sawEnd = true
@@ -93,15 +84,15 @@ public enum ProbeOutputParser {
             }
         }
         try finish()
-        guard sawBegin else { throw ProbeParseError(reason: "no begin marker") }
-        guard sawEnd else { throw ProbeParseError(reason: "the output stops early (no end marker)") }
+        guard sawBegin else { throw HostError.probeUnreadable(reason: "no begin marker") }
+        guard sawEnd else { throw HostError.probeUnreadable(reason: "the output stops early (no end marker)") }
         return report
     }
 
-    private static func decode(_ lines: [Substring], tag: String) throws(ProbeParseError) -> String {
+    private static func decode(_ lines: [Substring], tag: String) throws(HostError) -> String {
         let joined = lines.joined().filter { !$0.isWhitespace }
         guard let data = Data(base64Encoded: joined) else {
-            throw ProbeParseError(reason: "the \(tag) part is not base64")
+            throw HostError.probeUnreadable(reason: "the \(tag) part is not base64")
         }
         return String(decoding: data, as: UTF8.self)
     }

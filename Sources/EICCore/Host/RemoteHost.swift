@@ -52,15 +52,28 @@ public protocol RemoteHost: Sendable {
     func run(_ command: RemoteCommand, stdin: [UInt8]) async throws -> CommandResult
 }
 
-/// Why a remote file could not be read.
-public struct RemoteFileError: Error, Sendable, CustomStringConvertible {
-    /// The remote path.
-    public let path: String
-    /// The remote `cat`'s error output.
-    public let reason: String
+/// The one error type of EICCore's host side; each description says what to check next.
+public enum HostError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The probe's output could not be understood.
+    case probeUnreadable(reason: String)
+    /// A remote file could not be read (the remote `cat`'s error output).
+    case remoteFileUnreadable(path: String, reason: String)
 
-    /// A description naming the path and the remote reason.
-    public var description: String { "cannot read \(path) on the remote host: \(reason)" }
+    /// What was wrong, without the advice.
+    public var reason: String {
+        switch self {
+        case .probeUnreadable(let reason), .remoteFileUnreadable(_, let reason): return reason
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .probeUnreadable(let reason):
+            return "the host probe's answer could not be read (\(reason)); is the remote shell POSIX sh with base64 available?"
+        case .remoteFileUnreadable(let path, let reason):
+            return "cannot read \(path) on the remote host: \(reason)"
+        }
+    }
 }
 
 extension RemoteHost {
@@ -73,7 +86,7 @@ extension RemoteHost {
     public func readFile(_ path: String) async throws -> [UInt8] {
         let result = try await run(RemoteCommand(arguments: ["cat", "--", path]))
         guard result.exitStatus == 0 else {
-            throw RemoteFileError(path: path, reason: result.stderrText.trimmingWhitespace())
+            throw HostError.remoteFileUnreadable(path: path, reason: result.stderrText.trimmingWhitespace())
         }
         return result.stdout
     }
