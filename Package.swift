@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
         .testTarget(name: "EICCoreTests", dependencies: ["EICCore"]),
         .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
-        .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto", "EICSandbox"]),
+        .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
         .testTarget(name: "EICSandboxTests", dependencies: ["EICSandbox", "EICAWS", "EICCore", "EICTestSupport"]),
         .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICSandbox", "EICTestSupport"]),
     ],

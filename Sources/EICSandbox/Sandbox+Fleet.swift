@@ -52,7 +52,7 @@ extension Sandbox {
         }
         if let failure { throw failure }
         for instance in started where instance.personality.isReachable {
-            try await waitForListener(host: instance.ipAddress, port: 22, timeout: 60,
+            try await waitForListener(host: instance.ipAddress, port: 22, timeout: 120,
                                       what: "sshd of \(instance.instanceId) (see \(instance.rootDirectory)/run/)")
         }
         progress("fleet: every reachable sshd answers on its loopback address")

@@ -46,7 +46,8 @@ public enum Sandbox {
         var partial = PartialSandbox(directory: directory, awsdPid: awsdPid)
         do throws(SandboxError) {
             try partial.saveMarker()
-            try await waitForListener(host: "127.0.0.1", port: port, timeout: 30, what: "the local AWS (see \(directory)/awsd.log)")
+            // moto's import alone takes seconds of CPU; a busy 2-core machine needs a generous budget.
+            try await waitForListener(host: "127.0.0.1", port: port, timeout: 120, what: "the local AWS (see \(directory)/awsd.log)")
             progress("local AWS (moto) listening on \(endpoint)")
             let fleetKey = directory + "/fleet_key"
             try await Subprocess.check("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "",

@@ -1,3 +1,4 @@
+import EICTestSupport
 import Foundation
 import Testing
 @testable import EICAWS
@@ -98,6 +99,7 @@ enum TemporaryFiles {
     static func directory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("eicsetup-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        PeerReaper.removeAtExit(path)
         return path
     }
 }

@@ -24,6 +24,7 @@ import Testing
             let instance = try #require(fixture.instance(.al2Current))
             let keys = NSTemporaryDirectory() + "eic-inspect-keys-\(UUID().uuidString.prefix(6))"
             try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: keys) }
             try await Self.keygen(["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", keys + "/rsa2048.pem"])
             try await Self.keygen(["-t", "rsa", "-b", "4096", "-N", "", "-f", keys + "/rsa4096"])
             try await Self.keygen(["-t", "ed25519", "-N", "", "-f", keys + "/ed25519"])
@@ -78,6 +79,7 @@ import Testing
             let rebuilt = try #require(fixture.instance(.hostKeyChanged))
             let empty = NSTemporaryDirectory() + "eic-known-hosts-\(UUID().uuidString)"
             try "".write(toFile: empty, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: empty) }
             let key = ["--identity-file", fixture.state.fleetKeyPath]
 
             let strict = try Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key, knownHosts: empty)

@@ -21,6 +21,7 @@ import Testing
         let peer = try await MotoPeer.shared()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("whoami-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try """
         [sandbox]
         aws_access_key_id = \(peer.admin.accessKeyId)

@@ -38,6 +38,7 @@ import Testing
             let ubuntu = try #require(fixture.instance(.ubuntu2004))
             let keys = NSTemporaryDirectory() + "eic-sandbox-keys-40"
             try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: keys) }
             let (keyPath, publicKey) = try await OpenSSH.generateKey(in: keys, name: "ephemeral")
 
             await #expect(throws: AWSError.self, "eic-user has no policy yet") {
@@ -84,6 +85,7 @@ import Testing
             let conflict = try #require(fixture.instance(.conflictSSHDConfig))
             let keys = NSTemporaryDirectory() + "eic-sandbox-keys-41"
             try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: keys) }
             let (keyPath, publicKey) = try await OpenSSH.generateKey(in: keys, name: "ephemeral")
             try await Self.grant(fixture, name: "eic-old", instanceIds: [old.instanceId], osUsers: ["ec2-user"])
 

@@ -26,13 +26,27 @@ public enum LoopbackPort {
 /// Kills the peers this test process started when it exits, so no server outlives the run.
 public enum PeerReaper {
     nonisolated(unsafe) private static var pids: [Int32] = []
+    nonisolated(unsafe) private static var directories: [String] = []
     private static let lock = NSLock()
     nonisolated(unsafe) private static var installed = false
 
-    public static func register(_ pid: Int32) {
+    /// Kills `pid` at exit and then removes `directory` (the peer's state), if given.
+    public static func register(_ pid: Int32, directory: String? = nil) {
         lock.lock()
         defer { lock.unlock() }
         pids.append(pid)
+        if let directory { directories.append(directory) }
+        if !installed {
+            installed = true
+            atexit { PeerReaper.killAll() }
+        }
+    }
+
+    /// Removes `path` (a test's scratch directory) when the test process exits.
+    public static func removeAtExit(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        directories.append(path)
         if !installed {
             installed = true
             atexit { PeerReaper.killAll() }
@@ -44,5 +58,7 @@ public enum PeerReaper {
         defer { lock.unlock() }
         for pid in pids { kill(pid, SIGTERM) }
         pids.removeAll()
+        for directory in directories { try? FileManager.default.removeItem(atPath: directory) }
+        directories.removeAll()
     }
 }

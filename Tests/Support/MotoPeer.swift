@@ -74,8 +74,10 @@ public final class MotoPeer: Sendable {
             [python, RepositoryPaths.root.appendingPathComponent("sandbox/awsd.py").path, "--port", String(port),
              "--state-dir", stateDirectory, "--exit-with-parent", String(getpid())] + (faults.map { ["--faults", $0] } ?? []),
             stdout: log, stderr: log, environment: environment, newSession: false)
-        PeerReaper.register(pid)
-        try await LoopbackPort.waitUntilListening(port: port, timeout: 30)
+        PeerReaper.register(pid, directory: stateDirectory)
+        // Importing moto takes seconds of CPU; with the whole suite starting at once on 2 cores it can take
+        // much longer. This is a budget for a loaded machine, not a measurement.
+        try await LoopbackPort.waitUntilListening(port: port, timeout: 180)
 
         let endpoint = "http://127.0.0.1:\(port)"
         let bootstrap = AWSCredentials(accessKeyId: "AKIABOOTSTRAP0000000", secretAccessKey: "bootstrap")

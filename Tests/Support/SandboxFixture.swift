@@ -11,6 +11,20 @@ public struct SandboxFixture: Sendable {
     /// whether `body` succeeds or throws.
     public static func with<T: Sendable>(_ personalities: [Personality], subnet: Int, faults: String? = nil,
                                          _ body: (SandboxFixture) async throws -> T) async throws -> T {
+        // Whole sandboxes are heavy on 2 cores; two at a time keeps the rest of the suite responsive.
+        await SandboxSlots.shared.acquire()
+        do {
+            let result = try await run(personalities, subnet: subnet, faults: faults, body)
+            await SandboxSlots.shared.release()
+            return result
+        } catch {
+            await SandboxSlots.shared.release()
+            throw error
+        }
+    }
+
+    private static func run<T: Sendable>(_ personalities: [Personality], subnet: Int, faults: String?,
+                                         _ body: (SandboxFixture) async throws -> T) async throws -> T {
         let layout = try layout()
         let directory = "/tmp/eicsetup-test-sandbox-\(subnet)"
         _ = try? await Sandbox.down(stateDirectory: directory, layout: layout)
@@ -83,5 +97,32 @@ public enum OpenSSH {
         let status = await ChildProcess.wait(pid)
         return Result(status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+}
+
+/// A counting semaphore for sandboxes started by tests.
+actor SandboxSlots {
+    static let shared = SandboxSlots(count: 2)
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) {
+        free = count
+    }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

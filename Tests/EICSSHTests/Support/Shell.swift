@@ -1,4 +1,5 @@
 import EICSandbox
+import EICTestSupport
 import Foundation
 
 /// Runs helper programs (ssh-keygen, ssh-add, sshd…) for the tests with posix_spawn (ChildProcess) and
@@ -73,6 +74,7 @@ enum Shell {
     static func makeTemporaryDirectory(_ label: String) throws -> String {
         let path = NSTemporaryDirectory() + "eicssh-\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        PeerReaper.removeAtExit(path)  // keys, agent sockets: nothing of a test run stays in /tmp
         return path
     }
 }
