@@ -31,7 +31,7 @@ from io import BytesIO
 from urllib.parse import parse_qs
 
 from moto.server import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 DEFAULT_ACCOUNT = "123456789012"
 KEY_LIFETIME_SECONDS = 60
@@ -599,7 +599,7 @@ def build_app(state_dir, region="us-east-1", faults=None, seed=DEFAULT_SEED):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, required=True, help="0 = a free port, written to STATE_DIR/awsd.port")
     parser.add_argument("--state-dir", required=True)
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--faults", default="")
@@ -615,7 +615,15 @@ def main(argv=None):
         out.write(f"{os.getpid()}\n")
     if args.exit_with_parent:
         threading.Thread(target=watch_parent, args=(args.exit_with_parent,), daemon=True).start()
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
+    # Bind first, then publish the port: with --port 0 the kernel picks a free one, so there is no race
+    # between choosing a port and binding it (other processes' outgoing connections take ports too).
+    server = make_server(args.host, args.port, app, threaded=True)
+    port_file = os.path.join(args.state_dir, "awsd.port")
+    with open(port_file + ".tmp", "w") as out:
+        out.write(f"{server.server_port}\n")
+    os.replace(port_file + ".tmp", port_file)
+    print(f"awsd: listening on http://{args.host}:{server.server_port}", file=sys.stderr, flush=True)
+    server.serve_forever()
 
 
 def watch_parent(pid):

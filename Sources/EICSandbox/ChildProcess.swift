@@ -59,6 +59,15 @@ public enum ChildProcess {
         }
     }
 
+    /// Whether our child `pid` has exited (it is reaped then). For a pid that is not our child, whether it is gone.
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid { return true }
+        if result < 0 && errno == ECHILD { return kill(pid, 0) != 0 && errno == ESRCH }
+        return false
+    }
+
     /// Reaps `pid` if it has exited (so killed children of this process leave no zombie).
     public static func reapIfExited(_ pid: pid_t) {
         var status: Int32 = 0

@@ -34,20 +34,15 @@ public enum Sandbox {
         }
         try await Subprocess.check(layout.instanceScripts + "/hostprep.sh", [])
 
-        let port: Int
-        if let chosen = options.port { port = chosen } else { port = try freeLoopbackPort() }
+        if let port = options.port, Loopback.isListening(host: "127.0.0.1", port: port) {
+            throw .badOption("127.0.0.1:\(port) is already in use; choose another --port or leave it out")
+        }
+        let (awsdPid, port) = try await LocalAWS.start(layout: layout, stateDirectory: directory, port: options.port,
+                                                       region: options.region, faults: options.faults)
         let endpoint = "http://127.0.0.1:\(port)"
-        var environment = ProcessInfo.processInfo.environment
-        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000000"  // switched on by /_sandbox/auth-on below
-        let awsdPid = try Subprocess.spawnDetached(
-            layout.python, [layout.awsd, "--port", String(port), "--state-dir", directory, "--region", options.region]
-                + (options.faults.map { ["--faults", $0] } ?? []),
-            log: directory + "/awsd.log", environment: environment)
         var partial = PartialSandbox(directory: directory, awsdPid: awsdPid)
         do throws(SandboxError) {
             try partial.saveMarker()
-            // moto's import alone takes seconds of CPU; a busy 2-core machine needs a generous budget.
-            try await waitForListener(host: "127.0.0.1", port: port, timeout: 120, what: "the local AWS (see \(directory)/awsd.log)")
             progress("local AWS (moto) listening on \(endpoint)")
             let fleetKey = directory + "/fleet_key"
             try await Subprocess.check("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "",

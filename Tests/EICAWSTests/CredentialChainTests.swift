@@ -96,8 +96,9 @@ import Testing
         #!/bin/sh
         echo '{"Version": 1, "AccessKeyId": "\(peer.admin.accessKeyId)", "SecretAccessKey": "\(peer.admin.secretAccessKey)"}'
         """.write(toFile: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: script)
-        var environment = try Self.files(directory, config: "[profile proc]\ncredential_process = \(script)\n")
+        // Run through /bin/sh rather than exec'ing the file we just wrote: a concurrently spawned child
+        // may still hold the write descriptor, and exec would fail with ETXTBSY.
+        var environment = try Self.files(directory, config: "[profile proc]\ncredential_process = /bin/sh \(script)\n")
         environment["AWS_PROFILE"] = "proc"
         let (arn, source) = try await Self.whoami(peer, environment: environment)
         #expect(arn.hasSuffix(":user/admin"))
@@ -109,16 +110,13 @@ import Testing
         let directory = try TemporaryFiles.directory()
         try #"{"AccessKeyId":"\#(peer.admin.accessKeyId)","SecretAccessKey":"\#(peer.admin.secretAccessKey)","Token":null}"#
             .write(toFile: directory + "/creds.json", atomically: true, encoding: .utf8)
-        let port = try LoopbackPort.free()
-        let server = try ChildProcess.spawn(
-            [RepositoryPaths.python, "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory, String(port)],
-            stdout: "/dev/null", stderr: "/dev/null", environment: ProcessInfo.processInfo.environment, newSession: false)
-        PeerReaper.register(server)
+        let (server, port) = try await LoopbackServer.start { port in
+            [RepositoryPaths.python, "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory, String(port)]
+        }
         defer {
             kill(server, SIGTERM)
             ChildProcess.reapIfExited(server)
         }
-        try await LoopbackPort.waitUntilListening(port: port, timeout: 60)
         var environment = try Self.files(directory)
         environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:\(port)/creds.json"
         let (arn, source) = try await Self.whoami(peer, environment: environment)
@@ -131,17 +129,14 @@ import Testing
         let directory = try TemporaryFiles.directory()
         try #"{"Code":"Success","AccessKeyId":"\#(peer.admin.accessKeyId)","SecretAccessKey":"\#(peer.admin.secretAccessKey)","Token":null,"Expiration":"2099-01-01T00:00:00Z"}"#
             .write(toFile: directory + "/role.json", atomically: true, encoding: .utf8)
-        let port = try LoopbackPort.free()
-        let stub = try ChildProcess.spawn(
-            [RepositoryPaths.python, RepositoryPaths.root.appendingPathComponent("Tests/Support/imds_stub.py").path,
-             String(port), directory + "/role.json", "eic-test-role"],
-            stdout: "/dev/null", stderr: "/dev/null", environment: ProcessInfo.processInfo.environment, newSession: false)
-        PeerReaper.register(stub)
-        defer {
-            kill(stub, SIGTERM)
-            ChildProcess.reapIfExited(stub)
+        let stub = RepositoryPaths.root.appendingPathComponent("Tests/Support/imds_stub.py").path
+        let (server, port) = try await LoopbackServer.start { port in
+            [RepositoryPaths.python, stub, String(port), directory + "/role.json", "eic-test-role"]
         }
-        try await LoopbackPort.waitUntilListening(port: port, timeout: 60)
+        defer {
+            kill(server, SIGTERM)
+            ChildProcess.reapIfExited(server)
+        }
         var environment = try Self.files(directory)
         environment["AWS_REGION"] = peer.region
         environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:\(port)"

@@ -62,3 +62,27 @@ public enum PeerReaper {
         directories.removeAll()
     }
 }
+
+/// Starts a small test server on a free loopback port, retrying with another port if the chosen one
+/// was taken in the meantime (other processes' outgoing connections use the same port range).
+public enum LoopbackServer {
+    public static func start(_ arguments: @Sendable (Int) -> [String], attempts: Int = 3,
+                             timeout: Double = 60) async throws -> (pid: Int32, port: Int) {
+        for _ in 0..<attempts {
+            let port = try LoopbackPort.free()
+            let pid = try ChildProcess.spawn(arguments(port), stdout: "/dev/null", stderr: "/dev/null",
+                                             environment: ProcessInfo.processInfo.environment, newSession: false)
+            PeerReaper.register(pid)
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if LoopbackPort.isListening(port: port) { return (pid, port) }
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { break }  // exited: most likely the port was taken
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            kill(pid, SIGKILL)
+            ChildProcess.reapIfExited(pid)
+        }
+        throw PeerError("\(arguments(0).joined(separator: " ")) did not start on a loopback port")
+    }
+}

@@ -62,22 +62,15 @@ public final class MotoPeer: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw PeerError("no \(python): run scripts/setup.sh first (it creates the virtualenv with moto[server])")
         }
-        let port = try LoopbackPort.free()
         let stateDirectory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("eicsetup-moto-\(port)").path
+            .appendingPathComponent("eicsetup-moto-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        var environment = ProcessInfo.processInfo.environment
-        // Authentication stays off while the admin is bootstrapped, then /_sandbox/auth-on turns it on.
-        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000000"
-        let log = stateDirectory + "/awsd.log"
-        let pid = try ChildProcess.spawn(
-            [python, RepositoryPaths.root.appendingPathComponent("sandbox/awsd.py").path, "--port", String(port),
-             "--state-dir", stateDirectory, "--exit-with-parent", String(getpid())] + (faults.map { ["--faults", $0] } ?? []),
-            stdout: log, stderr: log, environment: environment, newSession: false)
-        PeerReaper.register(pid, directory: stateDirectory)
         // Importing moto takes seconds of CPU; with the whole suite starting at once on 2 cores it can take
         // much longer. This is a budget for a loaded machine, not a measurement.
-        try await LoopbackPort.waitUntilListening(port: port, timeout: 180)
+        let (pid, port) = try await LocalAWS.start(
+            layout: try SandboxFixture.layout(), stateDirectory: stateDirectory, port: nil, region: "us-east-1",
+            faults: faults, extraArguments: ["--exit-with-parent", String(getpid())], timeout: 180)
+        PeerReaper.register(pid, directory: stateDirectory)
 
         let endpoint = "http://127.0.0.1:\(port)"
         let bootstrap = AWSCredentials(accessKeyId: "AKIABOOTSTRAP0000000", secretAccessKey: "bootstrap")

@@ -7,7 +7,8 @@ import EICSSH
 final class TestSSHD: @unchecked Sendable {  // test helper; mutated only by the owning test
     let directory: String
     let address: String
-    let port: Int
+    /// Chosen free at start; a restart keeps it (known_hosts entries are per [host]:port).
+    private(set) var port: Int
     let logPath: String
     private var process: Shell.Child?
     private let extraConfig: String
@@ -51,10 +52,27 @@ final class TestSSHD: @unchecked Sendable {  // test helper; mutated only by the
 
     func restart() throws {
         stop()
-        try start()
+        try start(allowNewPort: false)
     }
 
-    func start() throws {
+    /// Starts sshd; if it exits at once (the free port was taken meanwhile by another process's
+    /// connection), tries again on another port, up to three times.
+    func start(allowNewPort: Bool = true) throws {
+        var lastError: Error?
+        for attempt in 0..<(allowNewPort ? 3 : 1) {
+            if attempt > 0 { port = try Self.freePort(address) }
+            do {
+                try launch()
+                return
+            } catch {
+                lastError = error
+                stop()
+            }
+        }
+        throw lastError ?? Shell.Failure(command: ["sshd"], status: -1, stderr: "sshd did not start")
+    }
+
+    private func launch() throws {
         let namespaced = !mounts.isEmpty
         let hostKey = namespaced ? "/etc/ssh/ssh_host_ed25519_key" : hostKeyPath
         let config = """
@@ -113,8 +131,9 @@ final class TestSSHD: @unchecked Sendable {  // test helper; mutated only by the
                              commandTimeoutMilliseconds: 60_000)
     }
 
+    /// Up to 60 s: on a loaded 2-core machine sshd can take far longer than usual to listen.
     private func waitUntilListening() throws {
-        for _ in 0..<100 {
+        for _ in 0..<1200 {
             if Self.canConnect(address, port) { return }
             if process?.isRunning == false { break }
             usleep(50_000)
