@@ -11,11 +11,11 @@ import Testing
     }
 
     static func inspect(_ fixture: SandboxFixture, _ ip: String, user: String, extra: [String],
-                        environment: [String: String] = [:], knownHosts: String? = nil) throws -> CLIRunner.Output {
+                        environment: [String: String] = [:], knownHosts: String? = nil) async throws -> CLIRunner.Output {
         var env = ProcessInfo.processInfo.environment
         env["SSH_AUTH_SOCK"] = nil
         for (key, value) in environment { env[key] = value }
-        return try CLIRunner.run(["inspect", "--host", ip, "--user", user,
+        return try await CLIRunner.run(["inspect", "--host", ip, "--user", user,
                                   "--known-hosts", knownHosts ?? fixture.state.knownHostsPath] + extra, environment: env)
     }
 
@@ -39,16 +39,16 @@ import Testing
             #expect(add.status == 0, "\(add.stderr)")
 
             for key in ["rsa2048.pem", "rsa4096", "ed25519", "ecdsa"] {
-                let output = try Self.inspect(fixture, instance.ipAddress, user: "ec2-user", extra: ["--identity-file", "\(keys)/\(key)"])
+                let output = try await Self.inspect(fixture, instance.ipAddress, user: "ec2-user", extra: ["--identity-file", "\(keys)/\(key)"])
                 #expect(output.status == 0, "\(key): \(output.stderr)")
                 #expect(output.stdout.contains("amzn 2"), "\(key): \(output.stdout)")
             }
-            let withPassphrase = try Self.inspect(fixture, instance.ipAddress, user: "ec2-user",
+            let withPassphrase = try await Self.inspect(fixture, instance.ipAddress, user: "ec2-user",
                                                   extra: ["--identity-file", keys + "/ed25519-pass"],
                                                   environment: ["EICSETUP_KEY_PASSPHRASE": "s3cret passphrase"])
             #expect(withPassphrase.status == 0, "\(withPassphrase.stderr)")
             #expect(!withPassphrase.all.contains("s3cret"))
-            let wrongPassphrase = try Self.inspect(fixture, instance.ipAddress, user: "ec2-user",
+            let wrongPassphrase = try await Self.inspect(fixture, instance.ipAddress, user: "ec2-user",
                                                    extra: ["--identity-file", keys + "/ed25519-pass"],
                                                    environment: ["EICSETUP_KEY_PASSPHRASE": "nope"])
             #expect(wrongPassphrase.status != 0)
@@ -66,7 +66,7 @@ import Testing
             agentEnvironment["SSH_AUTH_SOCK"] = socket
             let added = try await OpenSSH.exec(["/usr/bin/env", "SSH_AUTH_SOCK=\(socket)", "/usr/bin/ssh-add", keys + "/agent"])
             #expect(added.status == 0, "\(added.stderr)")
-            let viaAgent = try Self.inspect(fixture, instance.ipAddress, user: "ec2-user", extra: [],
+            let viaAgent = try await Self.inspect(fixture, instance.ipAddress, user: "ec2-user", extra: [],
                                             environment: ["SSH_AUTH_SOCK": socket])
             #expect(viaAgent.status == 0, "\(viaAgent.stderr)")
             #expect(viaAgent.stdout.contains("amzn 2"))
@@ -82,21 +82,21 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: empty) }
             let key = ["--identity-file", fixture.state.fleetKeyPath]
 
-            let strict = try Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key, knownHosts: empty)
+            let strict = try await Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key, knownHosts: empty)
             #expect(strict.status != 0)
             #expect(!strict.stdout.contains("ubuntu 22.04"), "nothing may run on an unknown host")
             #expect(try String(contentsOfFile: empty, encoding: .utf8).isEmpty)
 
-            let acceptNew = try Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key + ["--host-keys", "accept-new"],
+            let acceptNew = try await Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key + ["--host-keys", "accept-new"],
                                              knownHosts: empty)
             #expect(acceptNew.status == 0, "\(acceptNew.stderr)")
             #expect(acceptNew.stdout.contains("ubuntu 22.04"))
             #expect(try String(contentsOfFile: empty, encoding: .utf8).contains(ubuntu.ipAddress))
-            let again = try Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key, knownHosts: empty)
+            let again = try await Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key, knownHosts: empty)
             #expect(again.status == 0, "the recorded key is trusted afterwards")
 
             for policy in ["strict", "accept-new"] {
-                let changed = try Self.inspect(fixture, rebuilt.ipAddress, user: "ec2-user", extra: key + ["--host-keys", policy])
+                let changed = try await Self.inspect(fixture, rebuilt.ipAddress, user: "ec2-user", extra: key + ["--host-keys", policy])
                 #expect(changed.status != 0, "\(policy) accepted a changed host key")
                 #expect(changed.stderr.contains(fixture.state.knownHostsPath), "the warning names the file: \(changed.stderr)")
                 #expect(!changed.stdout.contains("amzn 2"))

@@ -6,7 +6,7 @@ import Testing
 @Suite struct WhoamiCommandTests {
     @Test func credentialsFromEnvironmentVariables() async throws {
         let peer = try await MotoPeer.shared()
-        let output = try CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint], environment: peer.environment(extra: [
+        let output = try await CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint], environment: peer.environment(extra: [
             "AWS_ACCESS_KEY_ID": peer.admin.accessKeyId, "AWS_SECRET_ACCESS_KEY": peer.admin.secretAccessKey,
             "AWS_REGION": "us-east-1",
         ]))
@@ -28,7 +28,7 @@ import Testing
         aws_secret_access_key = \(peer.admin.secretAccessKey)
         """.write(toFile: directory + "/credentials", atomically: true, encoding: .utf8)
         try "[profile sandbox]\nregion = us-east-1\n".write(toFile: directory + "/config", atomically: true, encoding: .utf8)
-        let output = try CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint, "--json"], environment: peer.environment(extra: [
+        let output = try await CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint, "--json"], environment: peer.environment(extra: [
             "AWS_PROFILE": "sandbox", "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials",
             "AWS_CONFIG_FILE": directory + "/config",
         ]))
@@ -44,7 +44,7 @@ import Testing
     @Test func aWrongSecretExitsOneWithAClearLineAndNoSecret() async throws {
         let peer = try await MotoPeer.shared()
         let wrongSecret = "Zz9" + String(peer.admin.secretAccessKey.dropFirst(3).reversed())
-        let output = try CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint], environment: peer.environment(extra: [
+        let output = try await CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint], environment: peer.environment(extra: [
             "AWS_ACCESS_KEY_ID": peer.admin.accessKeyId, "AWS_SECRET_ACCESS_KEY": wrongSecret, "AWS_REGION": "us-east-1",
         ]))
         #expect(output.status == 1)
@@ -58,7 +58,7 @@ import Testing
 
     @Test func noRegionIsAClearError() async throws {
         let peer = try await MotoPeer.shared()
-        let output = try CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint], environment: peer.environment())
+        let output = try await CLIRunner.run(["whoami", "--endpoint-url", peer.endpoint], environment: peer.environment())
         #expect(output.status == 1)
         #expect(output.stderr.contains("no region"))
     }

@@ -22,12 +22,17 @@ import Testing
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "printf '%s' " + ShellQuote.quote(value)]
-            let pipe = Pipe()
-            process.standardOutput = pipe
+            // A file, not a pipe: a daemon spawned by another test at the same moment could inherit a
+            // pipe's write end, and reading to end-of-file would then never finish.
+            let output = NSTemporaryDirectory() + "eicsetup-quote-" + UUID().uuidString
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            defer { try? FileManager.default.removeItem(atPath: output) }
+            let handle = try #require(FileHandle(forWritingAtPath: output))
+            process.standardOutput = handle
             try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            #expect(String(decoding: data, as: UTF8.self) == value)
+            try handle.close()
+            #expect(try String(contentsOfFile: output, encoding: .utf8) == value)
         }
     }
 

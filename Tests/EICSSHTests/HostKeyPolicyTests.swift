@@ -8,7 +8,7 @@ import Testing
     static let key = SSHIdentity.keyFile(path: TestKeys.shared.ed25519)
 
     @Test func strictRefusesAnUnknownKeyBeforeAuthenticating() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let knownHosts = sshd.directory + "/known_hosts"
         let error = await #expect(throws: SSHError.self) {
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func acceptNewRecordsTheKeyThenAChangedKeyIsRefused() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let knownHosts = sshd.directory + "/known_hosts"
         try "# comment line\nother.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBM93Nxsyu88SSCaF6rPZxQGn9AfFN/mOZoK81PHXUlV\n"
@@ -44,7 +44,7 @@ import Testing
         #expect(try String(contentsOfFile: knownHosts, encoding: .utf8) == recorded)
 
         try sshd.newHostKey()
-        try sshd.restart()
+        try await sshd.restarted()
         for policy in HostKeyPolicy.allCases {
             let error = await #expect(throws: SSHError.self) {
                 try await SSHConnection.open(sshd.options(identity: Self.key, knownHosts: knownHosts, policy: policy))
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func hashedEntriesWrittenByOpenSSHAreRecognised() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let knownHosts = sshd.directory + "/known_hosts"
         _ = try await SSHConnection.open(sshd.options(identity: Self.key, knownHosts: knownHosts, policy: .acceptNew))

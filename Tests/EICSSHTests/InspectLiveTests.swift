@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func noCommandAnywhere() async throws {
-        let sshd = try TestSSHD(mounts: ["/etc/systemd/system": directoryMount([:])])
+        let sshd = try await TestSSHD.started(mounts: ["/etc/systemd/system": directoryMount([:])])
         defer { sshd.stop() }
         let facts = try await Self.inspect(sshd)
         #expect(facts.osID == Self.localOSRelease["ID"])
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func eicCommandInSSHDConfig() async throws {
-        let sshd = try TestSSHD(extraConfig: "AuthorizedKeysCommand \(Self.eicAL2)\nAuthorizedKeysCommandUser ec2-instance-connect",
+        let sshd = try await TestSSHD.started(extraConfig: "AuthorizedKeysCommand \(Self.eicAL2)\nAuthorizedKeysCommandUser ec2-instance-connect",
                                 mounts: ["/etc/systemd/system": directoryMount([:])])
         defer { sshd.stop() }
         let facts = try await Self.inspect(sshd)
@@ -61,7 +61,7 @@ import Testing
             """
         let osRelease = "NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\nID=ubuntu\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n"
         let dpkgQuery = "#!/bin/sh\nprintf 'ii  1.1.14-0ubuntu1.1'\n"
-        let sshd = try TestSSHD(mounts: [
+        let sshd = try await TestSSHD.started(mounts: [
             "/etc/systemd/system": directoryMount(["ssh.service.d/ec2-instance-connect.conf": dropIn]),
             "/etc/os-release": osRelease,
             "/usr/bin/dpkg-query": dpkgQuery,
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func foreignCommandInAnIncludedFileIsAConflict() async throws {
-        let sshd = try TestSSHD(extraConfig: "Include /etc/ssh/sshd_config.d/*.conf",
+        let sshd = try await TestSSHD.started(extraConfig: "Include /etc/ssh/sshd_config.d/*.conf",
                                 mounts: ["/etc/systemd/system": directoryMount([:])],
                                 etcSSHFiles: ["sshd_config.d/60-keys.conf":
                                     "# from our LDAP team\nAuthorizedKeysCommand /usr/local/bin/fetch-keys %u\nAuthorizedKeysCommandUser nobody\n"])

@@ -6,7 +6,8 @@ import Testing
 /// 50 hosts inspected at once: every session blocks a dedicated thread, none blocks the cooperative pool.
 @Suite struct ParallelInspectTests {
     @Test func fiftyHostsInParallel() async throws {
-        let servers = try (0..<5).map { _ in try TestSSHD() }
+        var servers: [TestSSHD] = []
+        for _ in 0..<5 { servers.append(try await TestSSHD.started()) }
         defer { servers.forEach { $0.stop() } }
         let knownHosts = servers[0].directory + "/known_hosts"
         let targets = (0..<50).map { servers[$0 % servers.count].options(identity: .keyFile(path: TestKeys.shared.ed25519),

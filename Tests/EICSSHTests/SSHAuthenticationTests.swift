@@ -27,7 +27,7 @@ import Testing
 
     @Test(arguments: keyFiles.map(\.1))
     func logsInWithKeyFile(_ path: String) async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let knownHosts = sshd.directory + "/known_hosts"
         try await Self.assertLogin(sshd.options(identity: .keyFile(path: path), knownHosts: knownHosts), sshd: sshd)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func logsInWithPassphraseProtectedKeys() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let knownHosts = sshd.directory + "/known_hosts"
         let source = PassphraseSource.environmentOrPrompt(["EICSETUP_KEY_PASSPHRASE": TestKeys.passphrase])
@@ -51,12 +51,12 @@ import Testing
     }
 
     @Test func logsInWithAgentKeys() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let knownHosts = sshd.directory + "/known_hosts"
         // One agent per key type, so each login proves that key type works through the agent.
         for key in [Self.keys.rsaOpenSSH, Self.keys.ed25519, Self.keys.ecdsaP256] {
-            let agent = try TestAgent(keys: [key])
+            let agent = try await OffPool.run { try TestAgent(keys: [key]) }
             defer { agent.stop() }
             try await Self.assertLogin(sshd.options(identity: .agent(socketPath: agent.socketPath), knownHosts: knownHosts),
                                        sshd: sshd)
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func refusesAKeyTheServerDoesNotKnow() async throws {
-        let sshd = try TestSSHD(publicKeys: [])
+        let sshd = try await TestSSHD.started(publicKeys: [])
         defer { sshd.stop() }
         let error = await #expect(throws: SSHError.self) {
             try await SSHConnection.open(sshd.options(identity: .keyFile(path: Self.keys.ed25519),

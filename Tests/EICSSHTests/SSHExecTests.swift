@@ -10,7 +10,7 @@ import Testing
     }
 
     @Test func stdinReachesTheCommandAndStreamsStaySeparate() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let connection = try await Self.connect(sshd)
         let input = Array(String(repeating: "line of input\n", count: 20_000).utf8)  // > one channel window
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func quotedArgumentsArriveVerbatim() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let connection = try await Self.connect(sshd)
         let tricky = ["", "it's", "a b", "$HOME", "`id`", "$(id)", "line1\nline2", "back\\slash", "*", "\"dq\"", "é ✓", "-n"]
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func aSlowCommandTimesOutAndASignalIsReported() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let connection = try await Self.connect(sshd)
         let error = await #expect(throws: SSHError.self) {
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func wrongPassphraseForAnOpenSSHEd25519KeyIsNamed() async throws {
-        let sshd = try TestSSHD()
+        let sshd = try await TestSSHD.started()
         defer { sshd.stop() }
         let error = await #expect(throws: SSHError.self) {
             try await SSHConnection.open(sshd.options(identity: .keyFile(path: Self.keys.ed25519Passphrase),

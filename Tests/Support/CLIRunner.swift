@@ -1,3 +1,4 @@
+import EICSandbox
 import Foundation
 
 /// Runs the real `eicsetup` binary, as a user would, and captures what it printed.
@@ -10,35 +11,18 @@ public enum CLIRunner {
         public var all: String { stdout + stderr }
     }
 
-    public static func run(_ arguments: [String], environment: [String: String], stdin: String? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.eicsetupBinary)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        let errorBox = DataBox()
-        let group = DispatchGroup()
-        let errorHandle = err.fileHandleForReading
-        DispatchQueue.global().async(group: group) { errorBox.data = errorHandle.readDataToEndOfFile() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let errData = errorBox.data
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+    /// Waits on a GCD thread, never on the cooperative pool: on 2 cores that pool has two threads, and
+    /// tests blocking them while a child runs starved every other test's SSH and HTTP continuations.
+    public static func run(_ arguments: [String], environment: [String: String]) async throws -> Output {
+        let base = NSTemporaryDirectory() + "eicsetup-cli-" + UUID().uuidString
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let pid = try ChildProcess.spawn([RepositoryPaths.eicsetupBinary] + arguments, stdout: base + ".out",
+                                         stderr: base + ".err", environment: environment, newSession: false)
+        let status = await ChildProcess.wait(pid)
+        return Output(status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
     }
-}
-
-/// Written by one reader thread, read after `DispatchGroup.wait()`, which orders the two accesses.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }
