@@ -1,11 +1,16 @@
 import EICCore
 import EICSSH
+import EICTestSupport
 import Foundation
 import Testing
 
 /// 50 hosts inspected at once: every session blocks a dedicated thread, none blocks the cooperative pool.
 @Suite struct ParallelInspectTests {
     @Test func fiftyHostsInParallel() async throws {
+        try await HeavyTests.oneAtATime { try await Self.inspectFifty() }
+    }
+
+    static func inspectFifty() async throws {
         var servers: [TestSSHD] = []
         for _ in 0..<5 { servers.append(try await TestSSHD.started()) }
         defer { servers.forEach { $0.stop() } }

@@ -11,15 +11,8 @@ public struct SandboxFixture: Sendable {
     /// whether `body` succeeds or throws.
     public static func with<T: Sendable>(_ personalities: [Personality], subnet: Int, faults: String? = nil,
                                          _ body: (SandboxFixture) async throws -> T) async throws -> T {
-        // Whole sandboxes are heavy on 2 cores; two at a time keeps the rest of the suite responsive.
-        await SandboxSlots.shared.acquire()
-        do {
-            let result = try await run(personalities, subnet: subnet, faults: faults, body)
-            await SandboxSlots.shared.release()
-            return result
-        } catch {
-            await SandboxSlots.shared.release()
-            throw error
+        try await HeavyTests.oneAtATime {
+            try await run(personalities, subnet: subnet, faults: faults, body)
         }
     }
 
@@ -100,9 +93,25 @@ public enum OpenSSH {
     }
 }
 
-/// A counting semaphore for sandboxes started by tests.
+/// Tests that load the whole machine (a sandbox fleet, 50 SSH sessions at once) run one at a time: on
+/// 2 cores, overlapping bursts made ordinary SSH commands of other tests wait for a minute.
+public enum HeavyTests {
+    public static func oneAtATime<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await SandboxSlots.shared.acquire()
+        do {
+            let result = try await body()
+            await SandboxSlots.shared.release()
+            return result
+        } catch {
+            await SandboxSlots.shared.release()
+            throw error
+        }
+    }
+}
+
+/// A counting semaphore for heavy tests.
 actor SandboxSlots {
-    static let shared = SandboxSlots(count: 2)
+    static let shared = SandboxSlots(count: 1)
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
 

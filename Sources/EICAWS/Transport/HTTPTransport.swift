@@ -9,9 +9,11 @@ public struct HTTPRequest: Sendable {
     public var url: URL
     public var headers: [HTTPHeader]
     public var body: [UInt8]
+    /// Seconds to wait for an answer; 60 like the AWS CLI, since a retry after a timeout can repeat a
+    /// call that did happen (CreatePolicy → EntityAlreadyExists).
     public var timeout: TimeInterval
 
-    public init(method: String, url: URL, headers: [HTTPHeader] = [], body: [UInt8] = [], timeout: TimeInterval = 30) {
+    public init(method: String, url: URL, headers: [HTTPHeader] = [], body: [UInt8] = [], timeout: TimeInterval = 60) {
         self.method = method
         self.url = url
         self.headers = headers

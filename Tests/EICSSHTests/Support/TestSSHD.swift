@@ -127,8 +127,8 @@ final class TestSSHD: @unchecked Sendable {  // test helper; mutated only by the
     func options(identity: SSHIdentity, knownHosts: String, policy: HostKeyPolicy = .acceptNew,
                  user: String = "root", passphrase: PassphraseSource = .none) -> SSHConnectionOptions {
         SSHConnectionOptions(host: address, port: port, user: user, identity: identity, knownHostsPath: knownHosts,
-                             hostKeyPolicy: policy, passphrase: passphrase, connectTimeoutMilliseconds: 10_000,
-                             commandTimeoutMilliseconds: 60_000)
+                             hostKeyPolicy: policy, passphrase: passphrase, connectTimeoutMilliseconds: 60_000,
+                             commandTimeoutMilliseconds: 180_000)  // budgets for a loaded 2-core CI machine
     }
 
     /// Up to 60 s: on a loaded 2-core machine sshd can take far longer than usual to listen.
