@@ -2,14 +2,16 @@ import Foundation
 
 /// Runs helper programs (the instance scripts, ssh-keygen) without blocking Swift's cooperative pool:
 /// the blocking reads happen on GCD threads and completion arrives through a continuation.
-enum Subprocess {
-    struct Result: Sendable {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public enum Subprocess {
+    /// A finished program's exit status (128 + signal when killed) and what it printed.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws(SandboxError) -> Result {
+    /// Runs `executable` to completion with a clean signal mask and only stdio inherited.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws(SandboxError) -> Result {
         // Output goes to files, not pipes: a script that leaves a daemon behind (start.sh) would otherwise
         // keep a pipe's write end open in that daemon, and reading to end-of-file would never finish.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("eicsetup-\(UUID().uuidString)")

@@ -55,11 +55,7 @@ public struct SandboxFixture: Sendable {
 
 /// The real OpenSSH client, for checking what a user would see.
 public enum OpenSSH {
-    public struct Result: Sendable {
-        public let status: Int32
-        public let stdout: String
-        public let stderr: String
-    }
+    public typealias Result = Subprocess.Result
 
     /// `ssh -i KEY USER@HOST COMMAND` with strict host-key checking against `knownHosts`, no agent, no prompts.
     public static func run(user: String, host: String, key: String, knownHosts: String, command: String) async throws -> Result {
@@ -80,16 +76,7 @@ public enum OpenSSH {
 
     /// Runs any program (ssh-keygen, ssh-add…) with a clean signal mask, output captured.
     public static func exec(_ arguments: [String]) async throws -> Result {
-        let base = NSTemporaryDirectory() + "eicsetup-ssh-" + UUID().uuidString
-        defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
-        }
-        let pid = try ChildProcess.spawn(arguments, stdout: base + ".out", stderr: base + ".err",
-                                         environment: ProcessInfo.processInfo.environment, newSession: false)
-        let status = await ChildProcess.wait(pid)
-        return Result(status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        try await Subprocess.run(arguments[0], Array(arguments.dropFirst()))
     }
 }
 
