@@ -485,6 +485,8 @@ class Sandbox:
     def sandbox_endpoint(self, environ, start_response, path):
         if path == "/_sandbox/health":
             return self.respond(start_response, "200 OK", "ok\n")
+        if path == "/_sandbox/checkip":  # like checkip.amazonaws.com: the caller's address and a newline
+            return self.respond(start_response, "200 OK", environ.get("REMOTE_ADDR", "") + "\n")
         if path == "/_sandbox/ip-ranges.json":
             return self.respond(start_response, "200 OK", json.dumps(IP_RANGES, indent=2), "application/json")
         if path == "/_sandbox/auth-on":
