@@ -71,7 +71,7 @@ extension Planner {
         switch error.kind {
         case .hostKeyChanged:
             // The adapter's message carries OpenSSH's whole warning banner; the plan keeps the line that says where.
-            let offending = error.message.split(separator: "\n").first { $0.contains("Offending") }.map { " (\($0.trimmingWhitespace()))" } ?? ""
+            let offending = error.message.split(separator: "\n").first { $0.contains("Offending") }.map { " (\(String($0).trimmingWhitespace()))" } ?? ""
             return "host key refused\(at): it differs from known_hosts\(offending) — possibly a man-in-the-middle; eicsetup never accepts a changed key"
         case .hostKeyUnknown:
             return "host key refused\(at): not in known_hosts and hostKeys is strict (add it, or use \"hostKeys\": \"accept-new\")"
