@@ -19,9 +19,9 @@ struct FleetContext {
 
     /// Reads `path`, applies the SSH option overrides, and resolves AWS settings (explicit --region
     /// wins, then the plan's region, then the environment and profile).
-    static func load(planPath: String, global: GlobalOptions, ssh: SSHOptions) throws -> FleetContext {
+    static func load(planPath: String, global: GlobalOptions, ssh: SSHOptions, text given: String? = nil) throws -> FleetContext {
         let environment = ProcessInfo.processInfo.environment
-        let (text, plan) = try readPlan(planPath, environment: environment, overrides: ssh)
+        let (text, plan) = try readPlan(planPath, environment: environment, overrides: ssh, text: given)
         let configuration = try AWSConfiguration.resolve(profile: global.profile, region: global.region ?? plan.region,
                                                          endpointURL: global.endpointURL)
         let client = configuration.client()
@@ -35,13 +35,8 @@ struct FleetContext {
     }
 
     /// The plan file decoded, validated, with local checks (key file, known_hosts) and overrides applied.
-    static func readPlan(_ path: String, environment: [String: String], overrides: SSHOptions) throws -> (String, PlanFile) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PlanError.unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw PlanError.unreadable(file: path, reason: "not UTF-8 text")
-        }
+    static func readPlan(_ path: String, environment: [String: String], overrides: SSHOptions, text given: String? = nil) throws -> (String, PlanFile) {
+        let text = try given ?? readText(path)
         var plan = try PlanDecoder(environment: environment).decode(text, file: path)
         if var section = plan.instances {
             overrides.apply(to: &section.ssh)
@@ -62,6 +57,17 @@ struct FleetContext {
             plan.instances = section
         }
         return (text, plan)
+    }
+
+    /// The file's text, or why not.
+    static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PlanError.unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PlanError.unreadable(file: path, reason: "not UTF-8 text")
+        }
+        return text
     }
 
     /// An observer over this context's adapters.

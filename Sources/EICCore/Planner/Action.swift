@@ -68,7 +68,8 @@ public enum Operation: Sendable, Equatable {
     /// A new default version; `pruneVersionId` is deleted first when the policy already has five.
     case updatePolicy(name: String, arn: String, document: String, pruneVersionId: String?)
     case attachPolicy(policyArn: String, principal: PrincipalRef)
-    case onboardHost(instanceId: String, steps: [HostStep])
+    /// Install or upgrade on one host; `useSudo` when the login user is not root.
+    case onboardHost(instanceId: String, steps: [HostStep], useSudo: Bool, minimumVersion: String)
 }
 
 /// What to do on one host, in order; each step is a fixed command (see `HostCommands`).

@@ -30,12 +30,12 @@ extension Planner {
         if let installed, tooOld {
             return action(.update, before: before, after: "ec2-instance-connect ≥ \(minimum) (\(manager.rawValue) upgrade)",
                           "ec2-instance-connect \(installed) is older than \(minimum)",
-                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [.upgrade(manager)]))
+                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [.upgrade(manager)], useSudo: facts.privilege != .root, minimumVersion: minimum))
         }
         if installed == nil {
             return action(.create, before: before, after: "ec2-instance-connect installed with \(manager.rawValue); EIC's AuthorizedKeysCommand",
                           "\(facts.distribution) has no ec2-instance-connect package",
-                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [.install(manager)]))
+                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [.install(manager)], useSudo: facts.privilege != .root, minimumVersion: minimum))
         }
         // Installed and new enough, but sshd does not run EIC's command: the package declined to configure sshd.
         return action(.skip, before: before,

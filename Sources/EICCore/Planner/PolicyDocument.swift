@@ -1,7 +1,8 @@
 /// Fills the IAM policy templates (templates/iam/*.json) and compares documents the way IAM means them.
 ///
 /// Template language, kept deliberately small: a JSON string that is exactly `${name}` is replaced by
-/// the bound JSON value (string, array or object); an object member whose key is exactly `${name}` is
+/// the bound JSON value (string, array or object); `${name}` inside a longer string takes a string
+/// binding's text; an object member whose key is exactly `${name}` is
 /// replaced by the members of the bound object; a statement whose `Sid` is listed in `dropStatements`
 /// is removed. Nothing is concatenated as text, so no value can change the document's structure.
 public enum PolicyDocument {
@@ -35,9 +36,11 @@ public enum PolicyDocument {
     private static func substitute(_ value: JSONValue, _ bindings: [String: JSONValue], _ drop: Set<String>) throws(FillError) -> JSONValue {
         switch value {
         case .string(let text):
-            guard let name = placeholder(text) else { return value }
-            guard let bound = bindings[name] else { throw .unbound(name) }
-            return bound
+            if let name = placeholder(text) {
+                guard let bound = bindings[name] else { throw .unbound(name) }
+                return bound
+            }
+            return .string(try inline(text, bindings))
         case .array(let items):
             var out: [JSONValue] = []
             for item in items {
@@ -60,6 +63,20 @@ public enum PolicyDocument {
         default:
             return value
         }
+    }
+
+    /// `${name}` inside a longer string takes a string binding's text (still one JSON string: the
+    /// serializer escapes it, so it cannot break out).
+    private static func inline(_ text: String, _ bindings: [String: JSONValue]) throws(FillError) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.firstRange(of: "${"), let end = rest[start.upperBound...].firstIndex(of: "}") {
+            let name = String(rest[start.upperBound..<end])
+            guard case .string(let value)? = bindings[name] else { throw .unbound(name) }
+            out += rest[..<start.lowerBound] + value
+            rest = rest[rest.index(after: end)...]
+        }
+        return out + rest
     }
 
     /// The document in a canonical form: keys sorted, one-element lists and scalars alike, and the
