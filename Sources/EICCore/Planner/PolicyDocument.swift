@@ -102,7 +102,8 @@ public enum PolicyDocument {
                 let isList = listKeys.contains(member.key) || underCondition == 2
                 return (member.key, normalize(member.value, listKey: isList, underCondition: depth))
             }
-            return .object(sorted)
+            // IAM reads a single statement object like a one-element Statement list.
+            return listKey ? .array([.object(sorted)]) : .object(sorted)
         case .array(let items):
             let normalized = items.map { normalize($0, listKey: false, underCondition: 0) }
             guard listKey else { return .array(normalized) }
