@@ -16,11 +16,11 @@ enum PlanValidators {
     }
 
     static func groupId(_ id: String) -> String? {
-        matches(id, #/sg-[0-9a-f]{8,17}/#) ? nil : "\"\(id)\" is not a security group id (sg- followed by 8 or 17 hex digits)"
+        matches(id, #/sg-(?:[0-9a-f]{8}|[0-9a-f]{17})/#) ? nil : "\"\(id)\" is not a security group id (sg- followed by 8 or 17 hex digits)"
     }
 
     static func instanceId(_ id: String) -> String? {
-        matches(id, #/i-[0-9a-f]{8,17}/#) ? nil : "\"\(id)\" is not an instance id (i- followed by 8 or 17 hex digits)"
+        matches(id, #/i-(?:[0-9a-f]{8}|[0-9a-f]{17})/#) ? nil : "\"\(id)\" is not an instance id (i- followed by 8 or 17 hex digits)"
     }
 
     static func port(_ port: Int) -> String? {
