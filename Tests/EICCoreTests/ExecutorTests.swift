@@ -103,6 +103,19 @@ import Testing
         #expect(await fleet.cloud.ingressRules(of: FakeFleet.group).count == 2)
     }
 
+    @Test func aGroupThatDoesNotExistFailsItsRuleWithEC2sReason() async throws {
+        // DescribeSecurityGroupRules cannot tell a missing group from an empty one, so the plan says create
+        // and apply reports EC2's answer for that rule alone.
+        let fleet = await FakeFleet.make([])
+        let plan = PlanFile(region: "us-east-1", securityGroups: [
+            SecurityGroupEntry(target: .groupId("sg-00000000000000bad"), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
+            SecurityGroupEntry(target: .groupId(FakeFleet.group), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
+        ])
+        let (_, outcomes) = try await Self.apply(fleet, plan)
+        #expect(outcomes.map(\.status) == [.failed, .changed])
+        #expect(outcomes[0].detail.contains("InvalidGroup.NotFound"))
+    }
+
     @Test func stopBeforeRunCancelsEveryChangeAndMutatesNothing() async throws {
         let fleet = await FakeFleet.make([.al2Old, .al2Current, .ubuntu1604])
         await fleet.cloud.addPrincipal(PrincipalRef(kind: .user, name: "eic-user"))

@@ -82,6 +82,11 @@ import Testing
         #expect(Self.value(root, ["Statement", 0, "Condition", "StringEquals", "aws:ResourceTag/Team"]) == .string(evil))
         #expect(Self.value(root, ["Statement", 0, "Effect"]) == .string("Allow"))
 
+        // Tag keys become object keys: escaped too.
+        let keyed = try Self.document(.tags([#"Team":"x"},"Resource":"*"#: "web"]))
+        #expect(Self.value(keyed, ["Statement", 0, "Condition", "StringEquals", #"aws:ResourceTag/Team":"x"},"Resource":"*"#]) == .string("web"))
+        #expect(Self.value(keyed, ["Statement", 0, "Resource"]) == .string("arn:aws-cn:ec2:cn-north-1:123456789012:instance/*"))
+
         // Inline placeholders (inside a longer string) are escaped the same way.
         let text = try PolicyDocument.fill(#"{"Resource":"arn:${partition}:ec2:${region}:x"}"#,
                                            bindings: ["partition": .string(#"aws"}"#), "region": .string("a\\b\n")])
