@@ -86,6 +86,16 @@ import Testing
         #expect(outcomes[0].detail.contains("sshd still does not run EIC's AuthorizedKeysCommand (now: \(FakeHostState.foreign))"))
     }
 
+    @Test func asRootThePackageManagerRunsWithoutSudo() async throws {
+        let fleet = await FakeFleet.make([.ubuntu1604])
+        fleet.machines[fleet.instanceIds[0]]?.update { $0.access = .root }
+        let (_, outcomes) = try await Self.apply(fleet, FakeFleet.plan(iam: false, securityGroups: false))
+        #expect(outcomes.map(\.status) == [.changed])
+        let commands = fleet.machines[fleet.instanceIds[0]]?.packageCommands ?? []
+        #expect(commands.count == 2)
+        #expect(commands.allSatisfy { $0.hasPrefix("'env' 'DEBIAN_FRONTEND=noninteractive' 'apt-get' '-q' '-y'") })
+    }
+
     @Test func aDuplicateRuleMeansConverged() async throws {
         let fleet = await FakeFleet.make([])
         let plan = PlanFile(region: "us-east-1", securityGroups: [SecurityGroupEntry(

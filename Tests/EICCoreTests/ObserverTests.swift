@@ -89,4 +89,17 @@ import Testing
             #expect(error.description.contains("injected fault"))
         }
     }
+
+    @Test func fingerprintsChangeOnlyForWhatChanged() async throws {
+        let fleet = await FakeFleet.make([.al2Old, .al2Current])
+        await fleet.cloud.addPrincipal(PrincipalRef(kind: .user, name: "eic-user"))
+        let first = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        let again = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        #expect(first == again)
+        fleet.machines[fleet.instanceIds[0]]?.update { $0.packageVersion = "1.1-19.amzn2"; $0.eicConfigured = true }
+        await fleet.cloud.addGroup(FakeFleet.group, rules: [PlannerTests.rule("sgr-new", cidr: "10.0.0.0/8")])
+        let later = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        let changed = Set(first.keys.filter { first[$0] != later[$0] })
+        #expect(changed == ["instance[\(fleet.instanceIds[0])]", "security_group[\(FakeFleet.group)]"])
+    }
 }

@@ -127,4 +127,29 @@ import Testing
         #expect(result.actions[1].operation == .authorizeIngress(groupId: FakeFleet.group, permission: IngressPermission(
             fromPort: 22, toPort: 22, source: .prefixList("pl-0123456789abcdef0"), description: "EC2 Instance Connect")))
     }
+
+    @Test func ipRangesBecomeOneRulePerPrefixOfTheRegion() async throws {
+        let fleet = await FakeFleet.make([], groupRules: [Self.rule("sgr-1", cidr: "18.206.107.24/29")])
+        let source = "https://ip-ranges.example/ip-ranges.json"
+        await fleet.fetcher.set(source, """
+            {"syncToken": "1700000000", "createDate": "2026-11-01-00-00-00",
+             "prefixes": [{"ip_prefix": "18.206.107.24/29", "region": "us-east-1", "service": "EC2_INSTANCE_CONNECT"},
+                          {"ip_prefix": "3.16.146.0/29", "region": "us-east-2", "service": "EC2_INSTANCE_CONNECT"},
+                          {"ip_prefix": "44.192.0.0/11", "region": "us-east-1", "service": "EC2"},
+                          {"ip_prefix": "3.30.0.0/29", "region": "us-east-1", "service": "EC2_INSTANCE_CONNECT"}],
+             "ipv6_prefixes": [{"ipv6_prefix": "2600:1F18:6fe3:8C00::/59", "region": "us-east-1", "service": "EC2_INSTANCE_CONNECT"}]}
+            """)
+        let plan = Self.sgPlan([IngressRule(port: 22, source: .ipRanges(service: "EC2_INSTANCE_CONNECT", source: source))])
+        let observation = try await Self.observe(fleet, plan)
+        #expect(observation.ipRanges?.syncToken == "1700000000")
+        let result = Self.planner.plan(plan, observation)
+        #expect(result.actions.map(\.address) == [
+            "security_group[\(FakeFleet.group)].ingress[tcp/22 from 18.206.107.24/29]",
+            "security_group[\(FakeFleet.group)].ingress[tcp/22 from 3.30.0.0/29]",
+            "security_group[\(FakeFleet.group)].ingress[tcp/22 from 2600:1f18:6fe3:8c00::/59]",
+        ])
+        #expect(result.actions.map(\.change) == [.noOp, .create, .create])
+        #expect(result.actions[2].operation == .authorizeIngress(groupId: FakeFleet.group, permission: IngressPermission(
+            fromPort: 22, toPort: 22, source: .cidrIpv6("2600:1f18:6fe3:8c00::/59"), description: "EC2_INSTANCE_CONNECT ranges (syncToken 1700000000)")))
+    }
 }

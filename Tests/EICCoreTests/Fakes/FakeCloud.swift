@@ -312,6 +312,8 @@ actor FakeFetcher: ResourceFetcher {
 
     init(_ resources: [String: String] = [:]) { self.resources = resources }
 
+    func set(_ location: String, _ text: String) { resources[location] = text }
+
     func fetch(_ location: String) async throws -> [UInt8] {
         fetched.append(location)
         guard let text = resources[location] else { throw FakeServiceError(code: "404", message: "no such resource \(location)") }
