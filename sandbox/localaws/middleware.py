@@ -279,8 +279,11 @@ class Sandbox:
         return self.app(environ, start_response)
 
     def assume_role(self, environ, start_response, request):
-        """AWS: the role must exist and its trust policy must allow the caller; an account-root
-        principal delegates to the caller's identity policies (moto then checks those)."""
+        """AWS (same account): the role must exist and its trust policy must allow the caller. A trust
+        policy naming the account (root) delegates to the caller's identity policies, which must then
+        allow sts:AssumeRole on the role; one naming the caller's ARN itself suffices alone. An explicit
+        Deny in either wins. moto knows neither rule (it matches the caller's ARN only), so the
+        middleware decides and moto keeps only its signature check."""
         if self.check_signature(environ, request.body, request.action) is not None:
             return self.app(environ, start_response)
         principal = self.principal(request)
@@ -292,16 +295,21 @@ class Sandbox:
             role = iam_backends[self.account]["aws"].get_role_by_arn(role_arn)
         except Exception:
             role = None
-        verdict = "implicit"
+        allowed = False
         if role is not None:
-            context = dict(principal.context)
-            verdict = trust_allows(load_document(role.assume_role_policy_document), "sts:AssumeRole",
-                                   {principal.arn, principal.principal_arn}, self.account, context)
-        if verdict != "allow":
+            trust_document = load_document(role.assume_role_policy_document)
+            callers = {principal.arn, principal.principal_arn}
+            trust = trust_allows(trust_document, "sts:AssumeRole", callers, self.account, dict(principal.context))
+            identity = self.authorize(principal, "sts:AssumeRole", role_arn, {})
+            named = trust_allows(trust_document, "sts:AssumeRole", callers, None, dict(principal.context),
+                                 log=lambda message: None) == "allow"
+            allowed = trust == "allow" and identity not in ("deny", "refused") and (identity == "allow" or named)
+        if not allowed:
             return self.respond(start_response, "403 Forbidden", xml_error_response(
                 "sts", "Sender", "AccessDenied",
                 f"User: {principal.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
                 str(uuid.uuid4())), "text/xml")
+        authorized_by_middleware.action = "AssumeRole"
         return self.app(environ, start_response)
 
     # ------------------------------------------------------------------ SendSSHPublicKey

@@ -25,6 +25,7 @@ def patch_moto_authorization():
     policy check."""
     from moto.ec2.responses import EC2Response
     from moto.ec2instanceconnect.responses import Ec2InstanceConnectResponse
+    from moto.sts.responses import TokenResponse
     from moto.iam.access_control import IAMRequest
 
     class SignatureOnly(IAMRequest):
@@ -36,16 +37,17 @@ def patch_moto_authorization():
 
     Ec2InstanceConnectResponse._authenticate_and_authorize_normal_action = authenticate_only
 
-    original = EC2Response._authenticate_and_authorize_normal_action
-    if getattr(original, "_sandbox", False):
-        return
+    for response_class in (EC2Response, TokenResponse):
+        original = response_class._authenticate_and_authorize_normal_action
+        if getattr(original, "_sandbox", False):
+            continue
 
-    def ec2_authenticate(self, resource="*"):
-        if getattr(authorized_by_middleware, "action", None) == self._get_action():
-            return authenticate_only(self, resource)
-        return original(self, resource)
-    ec2_authenticate._sandbox = True
-    EC2Response._authenticate_and_authorize_normal_action = ec2_authenticate
+        def authenticate(self, resource="*", _original=original):
+            if getattr(authorized_by_middleware, "action", None) == self._get_action():
+                return authenticate_only(self, resource)
+            return _original(self, resource)
+        authenticate._sandbox = True
+        response_class._authenticate_and_authorize_normal_action = authenticate
 
 
 def build_app(state_dir, region="us-east-1", faults=None, seed=DEFAULT_SEED):
