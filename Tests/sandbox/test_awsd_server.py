@@ -236,6 +236,10 @@ class AwsdServer(unittest.TestCase):
         self.assertEqual(answer.returncode, 0, answer.stderr)
         self.assertTrue(json.loads(answer.stdout)["Success"])
         self.assertIn(PUBKEY, self.sandbox("GET", f"/_sandbox/keys/{self.instance}/ec2-user"))
+        pushes = [c for c in json.loads(self.sandbox("GET", "/_sandbox/calls"))["calls"]
+                  if c["action"] == "SendSSHPublicKey" and c["status"] == 200]
+        self.assertEqual(pushes[-1]["caller"], f"arn:aws:sts::{ACCOUNT}:assumed-role/eic-role/eic-session")
+        self.assertTrue(pushes[-1]["mutating"])
         denied = self.push(allowed, osuser="root")
         self.assertIn("AccessDeniedException", denied.stderr)
         self.assertIn(f"assumed-role/eic-role/eic-session is not authorized", denied.stderr)
