@@ -127,6 +127,9 @@ class Endpoints(unittest.TestCase):
         with tempfile.TemporaryDirectory() as state:
             app = middleware.Sandbox(Downstream(), state, "us-east-1", {"ssh-drop": 0.5}, 1)
             self.assertEqual(call(app, environ("/_sandbox/health", method="GET")), ("200 OK", b"ok\n"))
+            checkip = environ("/_sandbox/checkip", method="GET")
+            checkip["REMOTE_ADDR"] = "127.0.0.1"
+            self.assertEqual(call(app, checkip), ("200 OK", b"127.0.0.1\n"))
             ranges = json.loads(call(app, environ("/_sandbox/ip-ranges.json", method="GET"))[1])
             self.assertIn({"ip_prefix": "18.206.107.24/29", "region": "us-east-1", "service": "EC2_INSTANCE_CONNECT",
                            "network_border_group": "us-east-1"}, ranges["prefixes"])

@@ -26,12 +26,12 @@ class PackageCommandLog(unittest.TestCase):
             lines = run_commands(run_dir, [
                 "yum install -y ec2-instance-connect", "yum -q upgrade ec2-instance-connect", "yum update",
                 "/usr/bin/apt-get update", "/usr/bin/apt-get -o Dpkg::Options::=--force-confold install -y ec2-instance-connect",
-                "/usr/bin/apt install ec2-instance-connect", "systemctl restart sshd", "systemctl --quiet daemon-reload",
+                "/usr/bin/apt install ec2-instance-connect", "/usr/bin/apt-get --option Dpkg::Use-Pty=0 update", "systemctl restart sshd", "systemctl --quiet daemon-reload",
                 "systemctl try-restart ssh.service"])
             self.assertEqual([(l[2], l[3]) for l in lines], [
                 ("yum", "install -y ec2-instance-connect"), ("yum", "-q upgrade ec2-instance-connect"), ("yum", "update"),
                 ("apt-get", "update"), ("apt-get", "-o Dpkg::Options::=--force-confold install -y ec2-instance-connect"),
-                ("apt", "install ec2-instance-connect"), ("systemctl", "restart sshd"),
+                ("apt", "install ec2-instance-connect"), ("apt-get", "--option Dpkg::Use-Pty=0 update"), ("systemctl", "restart sshd"),
                 ("systemctl", "--quiet daemon-reload"), ("systemctl", "try-restart ssh.service")])
             for line in lines:
                 self.assertEqual(len(line), 4)

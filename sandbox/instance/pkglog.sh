@@ -22,7 +22,9 @@ package_command_verb() {
     for arg in "$@"; do
         if [ "$skip" -eq 1 ]; then skip=0; continue; fi
         case "$program:$arg" in
-            apt-get:-o|apt-get:-c|apt-get:-t|apt:-o|apt:-c|apt:-t|yum:-e|yum:-d|yum:-c|yum:-R|systemctl:-p|systemctl:-t|systemctl:-H|systemctl:-M)
+            apt-get:-o|apt-get:--option|apt-get:-c|apt-get:--config-file|apt-get:-t|apt-get:--target-release|apt:-o|apt:--option|apt:-c|apt:-t)
+                skip=1 ;;
+            yum:-e|yum:-d|yum:-c|yum:-R|systemctl:-p|systemctl:--property|systemctl:-t|systemctl:--type|systemctl:-H|systemctl:-M)
                 skip=1 ;;
             *:-*) ;;
             *) printf '%s\n' "$arg"; return 0 ;;
