@@ -19,6 +19,7 @@ import Testing
                 let treesBefore = try Self.instanceTrees(fixture.state)
 
                 // 1. plan: exit 2 (changes pending), every personality classified, nothing touched.
+                try await Self.resetCalls(fixture.state)
                 let plan = try await CLIRunner.run(["plan", Self.playbook, "--json", "--detailed-exitcode"], environment: env)
                 #expect(plan.status == 2, "\(plan.stderr)")
                 let document = try Self.object(plan.stdout)
@@ -51,6 +52,9 @@ import Testing
                 #expect(summary["change"] == actions.filter { $0["action"] as? String == "update" }.count)
                 #expect(summary["conflict"] == 2 && summary["unreachable"] == 2 && summary["skip"] == 1)
                 #expect(try Self.instanceTrees(fixture.state) == treesBefore, "plan changed a file on an instance")
+                let planCalls = try await Self.calls(fixture.state)
+                #expect(planCalls.mutating == 0, "plan made mutating AWS calls: \(planCalls.byAction)")
+                #expect(Self.packageCommands(fixture.state) == 0)
 
                 // 2. apply: exit 1 (the unfixable hosts), every other host configured.
                 let apply = try await CLIRunner.run(["apply", Self.playbook, "--auto-approve"], environment: env)
@@ -69,10 +73,17 @@ import Testing
                     .filter { $0["action"] as? String != "no-op" }
                 #expect(remaining.count == 5 && remaining.allSatisfy { ["conflict", "unreachable", "skip"].contains($0["action"] as? String ?? "") })
 
-                // 4. a second apply runs nothing on any host.
+                // 4. a second apply makes no mutating AWS call and runs no package command (the peers say so).
+                let commandsAfterApply = Self.packageCommands(fixture.state)
+                #expect(commandsAfterApply >= 4, "the sandbox logged \(commandsAfterApply) package commands for 4 installs")
+                try await Self.resetCalls(fixture.state)
                 let second = try await CLIRunner.run(["apply", Self.playbook, "--auto-approve"], environment: env)
                 #expect(second.stdout.contains("No changes."), "\(second.stdout)")
                 #expect(try Self.instanceTrees(fixture.state) == treesAfter, "the second apply changed a host")
+                let secondCalls = try await Self.calls(fixture.state)
+                #expect(secondCalls.mutating == 0, "\(secondCalls.byAction)")
+                #expect(secondCalls.total > 0, "the accounting saw no call at all")
+                #expect(Self.packageCommands(fixture.state) == commandsAfterApply)
 
                 // 5. eic-user pushes a key with the AWS API and OpenSSH logs in on every configured host.
                 try await Self.expectEICLogins(fixture, personalities: [.al2Old, .ubuntu1604, .ubuntu1804, .al2Package1112,
@@ -126,6 +137,27 @@ import Testing
         env["SSH_AUTH_SOCK"] = nil
         env["NO_COLOR"] = "1"
         return env
+    }
+
+    /// What the sandbox's AWS says it served since the last reset (GET /_sandbox/calls).
+    static func calls(_ state: SandboxState) async throws -> (total: Int, mutating: Int, byAction: [String: Int]) {
+        let url = try #require(URL(string: state.endpoint + "/_sandbox/calls"))
+        let answer = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url))
+        let document = try object(String(decoding: answer.body, as: UTF8.self))
+        return (document["total"] as? Int ?? -1, document["mutating"] as? Int ?? -1, document["by_action"] as? [String: Int] ?? [:])
+    }
+
+    static func resetCalls(_ state: SandboxState) async throws {
+        let url = try #require(URL(string: state.endpoint + "/_sandbox/calls/reset"))
+        _ = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: url))
+    }
+
+    /// Mutating package-manager commands the fleet's stand-ins logged (run/package-commands.log).
+    static func packageCommands(_ state: SandboxState) -> Int {
+        state.instances.reduce(0) { count, instance in
+            let log = (try? String(contentsOfFile: instance.rootDirectory + "/run/package-commands.log", encoding: .utf8)) ?? ""
+            return count + log.split(separator: "\n").count
+        }
     }
 
     static func object(_ text: String) throws -> [String: Any] {
