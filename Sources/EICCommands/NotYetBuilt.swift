@@ -8,6 +8,8 @@ public enum CommandError: Error, CustomStringConvertible {
     case usage(String)
     /// A failure that has already been explained on stderr; only the exit status remains.
     case failed(exitCode: Int32)
+    /// An EC2 Instance Connect login (key, push, connect) failed; the failure keeps its cause.
+    case login(LoginFailure)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum CommandError: Error, CustomStringConvertible {
             return text
         case .failed(let code):
             return "failed (exit \(code))"
+        case .login(let failure):
+            return failure.description
         }
     }
 }
