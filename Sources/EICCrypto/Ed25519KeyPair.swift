@@ -8,6 +8,22 @@ import Foundation
 /// `@unchecked Sendable`: the EVP_PKEY is never mutated after generation, and OpenSSL 3 allows
 /// concurrent signing with one const key (each signature uses its own EVP_MD_CTX).
 public final class Ed25519KeyPair: @unchecked Sendable {
+    /// The key pair of a known 32-byte private seed (RFC 8032 test vectors; internal on purpose:
+    /// production keys are only ever generated).
+    static func fromSeed(_ seed: [UInt8]) throws(CryptoError) -> Ed25519KeyPair {
+        let pkey = seed.withUnsafeBufferPointer {
+            EVP_PKEY_new_raw_private_key_ex(nil, "ED25519", nil, $0.baseAddress, $0.count)
+        }
+        guard let pkey else { throw CryptoError.fromOpenSSL("ed25519 key from seed") }
+        var raw = [UInt8](repeating: 0, count: 32)
+        var length = raw.count
+        guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1 else {
+            EVP_PKEY_free(pkey)
+            throw CryptoError.fromOpenSSL("ed25519 public key (EVP_PKEY_get_raw_public_key)")
+        }
+        return Ed25519KeyPair(owning: pkey, publicKey: raw)
+    }
+
     /// The SSH key type and signature algorithm name.
     public static let keyType = "ssh-ed25519"
     /// The comment put on public key lines by default.
