@@ -31,9 +31,10 @@ struct SSHCommand: AsyncParsableCommand {
         Examples:
           eicsetup ssh i-0123456789abcdef0
           eicsetup ssh ec2-user@i-0123456789abcdef0 -- uptime
-          eicsetup ssh ubuntu@i-0123456789abcdef0 --private-ip -- sh -c 'df -h / && id'
-          eicsetup ssh ec2-user@i-0123456789abcdef0 --address 203.0.113.10 --host-keys accept-new
-          eicsetup ssh --profile eic-user --endpoint-url http://127.0.0.1:4599 ec2-user@i-0abc1234 -- echo hello
+          eicsetup ssh ubuntu@i-0123456789abcdef0 --private-ip -- df -h /
+          eicsetup ssh --host-keys accept-new ec2-user@i-0123456789abcdef0
+          eicsetup ssh --address 203.0.113.10 ec2-user@i-0123456789abcdef0
+          eicsetup ssh --profile eic-user -v i-0123456789abcdef0 -- id
         """
     )
 

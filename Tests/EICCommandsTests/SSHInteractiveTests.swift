@@ -62,14 +62,19 @@ import Testing
             let exports = SSHCommandTests.environment(fixture, home: home)
                 .filter { $0.key.hasPrefix("AWS_") || ["HOME", "TMPDIR", "PATH"].contains($0.key) }
                 .map { "export \($0.key)='\($0.value)'" }.sorted().joined(separator: "\n")
+            // Three sessions in a row: ended by `exit`, by a dropped connection, by SIGTERM to eicsetup.
             let script = """
                 \(exports)
                 export TERM=xterm-256color
-                stty -a > '\(home)/before'
-                '\(RepositoryPaths.eicsetupBinary)' ssh --known-hosts '\(fixture.state.knownHostsPath)' ec2-user@\(instance.instanceId)
-                status=$?
-                stty -a > '\(home)/after'
-                echo "exit=$status" > '\(home)/status'
+                session() {
+                    stty -a > '\(home)/before'$1
+                    sh -c 'echo $$ > "$1"; exec "$2" ssh --known-hosts "$3" "$4"' session '\(home)/pid'$1 \\
+                        '\(RepositoryPaths.eicsetupBinary)' '\(fixture.state.knownHostsPath)' ec2-user@\(instance.instanceId)
+                    status=$?
+                    stty -a > '\(home)/after'$1
+                    echo "exit=$status" > '\(home)/status'$1
+                }
+                session 1; session 2; session 3
                 exec sleep 600
                 """
             try script.write(toFile: home + "/session.sh", atomically: true, encoding: .utf8)
@@ -89,7 +94,7 @@ import Testing
 
     /// Types into the session like a person, checking the screen as it goes.
     static func drive(_ tmux: Tmux, home: String) async throws {
-        _ = try await Self.waitForFile(home + "/before")
+        _ = try await Self.waitForFile(home + "/before1")
 
         // A command typed at the remote prompt runs there, on a pseudo-terminal.
         try await tmux.type("echo \"$((6 * 7))-on-$(id -un)\"; tty")
@@ -116,13 +121,34 @@ import Testing
 
         // exit ends the session with the shell's status, and the local terminal is as it was.
         try await tmux.type("exit 3")
-        let status = try await Self.waitForFile(home + "/status")
-        #expect(status == "exit=3\n")
-        let before = try String(contentsOfFile: home + "/before", encoding: .utf8)
-        let after = try String(contentsOfFile: home + "/after", encoding: .utf8)
-        // The window size line differs after the resize; every mode and control character must match.
+        #expect(try await Self.waitForFile(home + "/status1") == "exit=3\n")
+        try Self.expectRestored(home, session: 1)
+
+        // The connection dies under the session (its sshd process is killed): exit 255, terminal restored.
+        _ = try await Self.waitForFile(home + "/before2")
+        try await tmux.type("echo \"ready-$((1 + 1))\"")
+        _ = try await tmux.waitForScreen { $0.contains("\nready-2") }
+        try await tmux.type("kill -9 $PPID")
+        #expect(try await Self.waitForFile(home + "/status2") == "exit=255\n")
+        try Self.expectRestored(home, session: 2)
+
+        // eicsetup itself is terminated mid-session: the terminal is restored before it dies of the signal.
+        _ = try await Self.waitForFile(home + "/before3")
+        try await tmux.type("echo \"ready-$((1 + 2))\"")
+        _ = try await tmux.waitForScreen { $0.contains("\nready-3") }
+        let pid = try #require(Int32(try String(contentsOfFile: home + "/pid3", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGTERM)
+        #expect(try await Self.waitForFile(home + "/status3") == "exit=143\n")
+        try Self.expectRestored(home, session: 3)
+    }
+
+    /// `stty -a` after session `n` equals the one before it (the size line aside: the window was resized).
+    static func expectRestored(_ home: String, session n: Int) throws {
+        let before = try String(contentsOfFile: home + "/before\(n)", encoding: .utf8)
+        let after = try String(contentsOfFile: home + "/after\(n)", encoding: .utf8)
         let modes = { (text: String) in text.split(separator: "\n").filter { !$0.contains("rows") }.joined(separator: "\n") }
-        #expect(modes(before) == modes(after), "stty -a before:\n\(before)\nafter:\n\(after)")
+        #expect(modes(before) == modes(after), "session \(n): stty -a before:\n\(before)\nafter:\n\(after)")
         #expect(before.contains("icanon") && before.contains(" echo "), "the terminal started in cooked mode")
     }
 }
