@@ -5,7 +5,7 @@
 #
 # The onboarding itself (plan → apply → plan shows no changes → verify) is added here as those
 # commands land; today the demo runs the parts that exist: whoami and inspect, plus a real EC2
-# Instance Connect login on a preconfigured instance with the AWS CLI and OpenSSH.
+# Instance Connect login on a preconfigured instance with the AWS CLI and OpenSSH, then with eicsetup ssh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -58,6 +58,10 @@ echo "pushing a 60-second key for ubuntu@$id …"
     --ssh-public-key "file://$key.pub" --output text
 ssh -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$EICSETUP_SANDBOX_KNOWN_HOSTS" "ubuntu@$ip" \
     'echo "logged in as $(id -un) on $(. /etc/os-release; echo $PRETTY_NAME) with an EIC key"'
+
+step "eicsetup ssh as eic-user: an ephemeral in-memory key, pushed and used (no EC2 call with --address)"
+"$bin" ssh --known-hosts "$EICSETUP_SANDBOX_KNOWN_HOSTS" --address "$ip" "ubuntu@$id" -- \
+    sh -c 'echo "logged in as $(id -un) on $(. /etc/os-release; echo $PRETTY_NAME) with eicsetup ssh"'
 
 step "not built yet in this version (they say so and exit non-zero)"
 for command in plan apply verify; do "$bin" "$command" playbooks/sandbox.json 2>&1 | head -1 || true; done

@@ -79,6 +79,13 @@ import Testing
             #expect(auto.stderr.contains("address \(ubuntu.ipAddress), user ubuntu"), "\(auto.stderr)")
             #expect(auto.stderr.contains("pushed the key for ubuntu on \(ubuntu.instanceId)"))
 
+            // --address with USER@ skips EC2 entirely; -t without a terminal says so and runs the command anyway.
+            let direct = try await Self.ssh(fixture, home: home, ["-t", "--address", al2.ipAddress, "ec2-user@\(al2.instanceId)",
+                                                                  "--", "echo", "direct"])
+            #expect(direct.status == 0, "\(direct.stderr)")
+            #expect(direct.stdout == "direct\n")
+            #expect(direct.stderr.contains("Pseudo-terminal will not be allocated because stdin is not a terminal."))
+
             // The sandbox's private IP is the only one: --public-ip must say so instead of guessing.
             let noPublic = try await Self.ssh(fixture, home: home, ["--public-ip", al2.instanceId, "--", "true"])
             #expect(noPublic.status == 255)
