@@ -61,3 +61,8 @@ echo "pushing a 60-second key for ec2-user@$id …"
 ssh -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$EICSETUP_SANDBOX_KNOWN_HOSTS" "ec2-user@$ip" \
     'echo "logged in as $(id -un) on $(. /etc/os-release; echo $PRETTY_NAME) with an EIC key"'
 rm -rf "$(dirname "$key")"
+
+step "eicsetup ssh as eic-user: an ephemeral in-memory key, pushed and used (no EC2 call with --address)"
+"$bin" ssh --known-hosts "$EICSETUP_SANDBOX_KNOWN_HOSTS" --address "$ip" "ec2-user@$id" -- \
+    sh -c 'echo "logged in as $(id -un) on $(. /etc/os-release; echo $PRETTY_NAME) with eicsetup ssh"'
+

@@ -30,4 +30,7 @@ static inline ssize_t eic_libssh2_channel_write(LIBSSH2_CHANNEL *channel, const 
 static inline int eic_libssh2_channel_send_eof(LIBSSH2_CHANNEL *channel) {
     return libssh2_channel_send_eof(channel);
 }
+static inline int eic_libssh2_channel_shell(LIBSSH2_CHANNEL *channel) {
+    return libssh2_channel_process_startup(channel, "shell", sizeof("shell") - 1, NULL, 0);
+}
 #endif

@@ -24,7 +24,7 @@ struct ApplyCommand: AsyncParsableCommand {
         Examples:
           eicsetup apply fleet.json
           eicsetup apply fleet.saved.json --auto-approve --parallelism 25
-          eicsetup apply playbooks/sandbox.json --auto-approve --json
+          eicsetup apply playbooks/sandbox.json --auto-approve --verify
         """
     )
 
@@ -34,6 +34,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
     @Flag(help: "Print the plan and the events as JSON lines.") var json = false
     @Option(help: "Instances worked on at once (1-500).") var parallelism: Int = 10
+    @Flag(help: "Afterwards, do a real EC2 Instance Connect login on every instance (like `eicsetup verify`).") var verify = false
 
     func validate() throws {
         guard (1...500).contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
@@ -81,7 +82,12 @@ struct ApplyCommand: AsyncParsableCommand {
         let outcomes = await executor.run(result.actions)
         interrupt.cancel()
         view.summary(outcomes)
-        if outcomes.contains(where: { ![.ok, .changed].contains($0.status) }) { throw ExitCode.failure }
+        var verified = true
+        if verify {
+            print("")
+            verified = try await VerifyCommand.verify(context, parallelism: parallelism, iamWait: 30, json: json, noColor: global.noColor)
+        }
+        if !verified || outcomes.contains(where: { ![.ok, .changed].contains($0.status) }) { throw ExitCode.failure }
     }
 
     static func confirm() -> Bool {

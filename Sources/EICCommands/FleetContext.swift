@@ -19,9 +19,10 @@ struct FleetContext {
 
     /// Reads `path`, applies the SSH option overrides, and resolves AWS settings (explicit --region
     /// wins, then the plan's region, then the environment and profile).
-    static func load(planPath: String, global: GlobalOptions, ssh: SSHOptions, text given: String? = nil) throws -> FleetContext {
+    static func load(planPath: String, global: GlobalOptions, ssh: SSHOptions, text given: String? = nil,
+                     requireFleetKey: Bool = true) throws -> FleetContext {
         let environment = ProcessInfo.processInfo.environment
-        let (text, plan) = try readPlan(planPath, environment: environment, overrides: ssh, text: given)
+        let (text, plan) = try readPlan(planPath, environment: environment, overrides: ssh, text: given, requireFleetKey: requireFleetKey)
         let configuration = try AWSConfiguration.resolve(profile: global.profile, region: global.region ?? plan.region,
                                                          endpointURL: global.endpointURL)
         let client = configuration.client()
@@ -35,7 +36,10 @@ struct FleetContext {
     }
 
     /// The plan file decoded, validated, with local checks (key file, known_hosts) and overrides applied.
-    static func readPlan(_ path: String, environment: [String: String], overrides: SSHOptions, text given: String? = nil) throws -> (String, PlanFile) {
+    /// Without `requireFleetKey` (verify: a colleague may not have the fleet's key), a missing or
+    /// unusable key file is no error.
+    static func readPlan(_ path: String, environment: [String: String], overrides: SSHOptions, text given: String? = nil,
+                         requireFleetKey: Bool = true) throws -> (String, PlanFile) {
         let text = try given ?? readText(path)
         var plan = try PlanDecoder(environment: environment).decode(text, file: path)
         if var section = plan.instances {
@@ -43,10 +47,10 @@ struct FleetContext {
             section.ssh.identityFile = section.ssh.identityFile.map(Paths.expandTilde)
             section.ssh.knownHosts = Paths.expandTilde(section.ssh.knownHosts)
             var issues: [PlanIssue] = []
-            if let key = section.ssh.identityFile, let problem = LocalChecks.identityFile(key) {
+            if requireFleetKey, let key = section.ssh.identityFile, let problem = LocalChecks.identityFile(key) {
                 issues.append(PlanIssue(path: "instances.ssh.identityFile", message: problem))
             }
-            if section.ssh.identityFile == nil, environment["SSH_AUTH_SOCK"] == nil {
+            if requireFleetKey, section.ssh.identityFile == nil, environment["SSH_AUTH_SOCK"] == nil {
                 issues.append(PlanIssue(path: "instances.ssh.identityFile", message: "missing, and no ssh-agent (SSH_AUTH_SOCK) is running; name the fleet's key file"))
             }
             if section.ssh.hostKeys == .strict, !FileManager.default.fileExists(atPath: section.ssh.knownHosts) {

@@ -7,12 +7,12 @@ import EICCore
 /// jobs on that thread, which runs them one at a time.
 public final class SSHConnection: RemoteHost, @unchecked Sendable {
     /// Owns the session; accessed only on `thread`.
-    private final class Holder: @unchecked Sendable {
+    final class Holder: @unchecked Sendable {
         var session: SSHSession?
     }
 
-    private let thread: DedicatedThread
-    private let holder: Holder
+    let thread: DedicatedThread
+    let holder: Holder
     /// The options this connection was opened with.
     public let options: SSHConnectionOptions
     /// True when accept-new recorded the host's key while connecting.

@@ -7,6 +7,8 @@ public enum SSHIdentity: Sendable, Equatable {
     case keyFile(path: String)
     /// The keys of the ssh-agent listening on this socket (SSH_AUTH_SOCK).
     case agent(socketPath: String)
+    /// A key that exists only in memory, e.g. the ephemeral key of an EC2 Instance Connect login.
+    case inMemory(Ed25519KeyPair)
 }
 
 /// Supplies the passphrase of an encrypted key, only when one is needed.
@@ -34,6 +36,8 @@ enum LoadedKey {
     case rsa(RSASigningKey, path: String)
     /// ed25519/ECDSA, loaded and signed by libssh2 itself.
     case libssh2File(path: String, passphrase: [UInt8]?)
+    /// ed25519 held by OpenSSL in memory, signed by us (nothing touches disk).
+    case ed25519(Ed25519KeyPair)
 }
 
 /// Reads a private key file with OpenSSH's safety rules and picks the signing path for its type.

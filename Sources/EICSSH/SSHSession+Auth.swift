@@ -61,6 +61,13 @@ extension SSHSession {
                 throw failure(rc, "authentication with \(path) failed")
             }
             throw refused(path)
+        case .ed25519(let pair):
+            let rc = publicKey(blob: pair.publicKeyBlob) { data in try? pair.sign(data) }
+            if rc == 0 { return }
+            guard rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED || rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED else {
+                throw failure(rc, "authentication with the in-memory ed25519 key failed")
+            }
+            throw refused("the in-memory ed25519 key")
         }
     }
 

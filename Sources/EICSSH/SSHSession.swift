@@ -33,6 +33,7 @@ final class SSHSession {
         let key: LoadedKey? = switch options.identity {
         case .keyFile(let path): try KeyFileLoader.load(path: path, passphrase: options.passphrase)
         case .agent: nil
+        case .inMemory(let pair): .ed25519(pair)
         }
         let fd = try SocketConnector.connect(host: options.host, port: options.port,
                                              timeoutMilliseconds: options.connectTimeoutMilliseconds)
@@ -47,7 +48,7 @@ final class SSHSession {
         switch (options.identity, key) {
         case (_, let key?): try session.authenticate(with: key)
         case (.agent(let socketPath), nil): try session.authenticateWithAgent(socketPath: socketPath)
-        case (.keyFile, nil): break  // unreachable: a key file always yields a key
+        case (.keyFile, nil), (.inMemory, nil): break  // unreachable: these always yield a key
         }
         return session
     }

@@ -23,7 +23,7 @@ import Testing
                 let plan = try await CLIRunner.run(["plan", Self.playbook, "--json", "--detailed-exitcode"], environment: env)
                 #expect(plan.status == 2, "\(plan.stderr)")
                 let document = try Self.object(plan.stdout)
-                try Self.validate(plan.stdout, schema: "schema/plan-output.schema.json")
+                try await Self.validate(plan.stdout, schema: "schema/plan-output.schema.json")
                 let actions = try #require(document["actions"] as? [[String: Any]])
                 var byPersonality: [Personality: [String: Any]] = [:]
                 for action in actions where action["kind"] as? String == "instance" {
@@ -165,17 +165,14 @@ import Testing
     }
 
     /// Validates `json` with the jsonschema package of the project's virtualenv.
-    static func validate(_ json: String, schema: String) throws {
+    static func validate(_ json: String, schema: String) async throws {
         let file = NSTemporaryDirectory() + "eic-doc-\(UUID().uuidString.prefix(8)).json"
         try json.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.python)
-        process.arguments = ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
-                             file, RepositoryPaths.root.appendingPathComponent(schema).path]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(json.prefix(400)) does not match \(schema)")
+        let result = try await Subprocess.run(RepositoryPaths.python, [
+            "-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+            file, RepositoryPaths.root.appendingPathComponent(schema).path])
+        #expect(result.status == 0, "\(json.prefix(400)) does not match \(schema): \(result.stderr.suffix(600))")
     }
 
     /// instance id → a digest of every file of that instance (logs and pid files aside).
