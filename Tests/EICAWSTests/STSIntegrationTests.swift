@@ -1,3 +1,4 @@
+import EICSandbox
 import EICAWS
 import EICCore
 import EICTestSupport

@@ -88,6 +88,24 @@ import Testing
                 // 5. eic-user pushes a key with the AWS API and OpenSSH logs in on every configured host.
                 try await Self.expectEICLogins(fixture, personalities: [.al2Old, .ubuntu1604, .ubuntu1804, .al2Package1112,
                                                                         .al2Current, .ubuntu2004, .ubuntu2204])
+
+                // 6. eicsetup verify as eic-user: every configured host passes, every other one is diagnosed.
+                let verify = try await CLIRunner.run(["verify", Self.playbook, "--json", "--iam-wait", "5"],
+                                                     environment: Self.environment(fixture.state, asEICUser: true))
+                #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+                let hosts = try #require(try Self.object(verify.stdout)["hosts"] as? [[String: Any]])
+                var verdicts: [Personality: String] = [:]
+                for host in hosts {
+                    if let id = host["instanceId"] as? String, let personality = personalityOf[id] {
+                        verdicts[personality] = (host["result"] as? String == "ok") ? "ok" : (host["diagnosis"] as? String ?? "?")
+                    }
+                }
+                let diagnoses: [Personality: String] = [
+                    .al2Old: "ok", .ubuntu1604: "ok", .ubuntu1804: "ok", .al2Package1112: "ok", .al2Current: "ok", .ubuntu2004: "ok",
+                    .ubuntu2204: "ok", .conflictSSHDConfig: "eic-not-configured", .conflictInclude: "eic-not-configured",
+                    .unreachable: "unreachable", .hostKeyChanged: "host-key-mismatch", .sudoPassword: "eic-not-configured",
+                ]
+                #expect(verdicts == diagnoses, "\(verify.stdout)")
             }
         }
     }
@@ -125,9 +143,9 @@ import Testing
 
     // MARK: helpers
 
-    static func environment(_ state: SandboxState) -> [String: String] {
+    static func environment(_ state: SandboxState, asEICUser: Bool = false) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
-        for line in Sandbox.environmentExports(state, asEICUser: false).split(separator: "\n") where line.hasPrefix("export ") {
+        for line in Sandbox.environmentExports(state, asEICUser: asEICUser).split(separator: "\n") where line.hasPrefix("export ") {
             let pair = line.dropFirst("export ".count)
             guard let eq = pair.firstIndex(of: "=") else { continue }
             var value = String(pair[pair.index(after: eq)...])

@@ -88,7 +88,7 @@ public struct IAMClient: Sendable {
                              document: document, createDate: node.string("CreateDate"))
     }
 
-    static func missing(_ operation: String, _ field: String) -> AWSError {
+    package static func missing(_ operation: String, _ field: String) -> AWSError {
         AWSError(kind: .malformedResponse, service: "iam", operation: operation, code: "MissingField",
                  message: "no \(field) in the answer")
     }

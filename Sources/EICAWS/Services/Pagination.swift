@@ -38,12 +38,12 @@ enum Pagination {
 
 extension Array where Element == QueryItem {
     /// Adds `Prefix.1`, `Prefix.2`, … for a list parameter.
-    mutating func appendList(_ prefix: String, _ values: [String]) {
+    package mutating func appendList(_ prefix: String, _ values: [String]) {
         for (index, value) in values.enumerated() { append(QueryItem("\(prefix).\(index + 1)", value)) }
     }
 
     /// Adds EC2 `Filter.N.Name` / `Filter.N.Value.M` parameters.
-    mutating func appendFilters(_ filters: [(name: String, values: [String])]) {
+    package mutating func appendFilters(_ filters: [(name: String, values: [String])]) {
         for (index, filter) in filters.enumerated() {
             append(QueryItem("Filter.\(index + 1).Name", filter.name))
             for (valueIndex, value) in filter.values.enumerated() {

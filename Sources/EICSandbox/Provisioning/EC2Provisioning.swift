@@ -1,3 +1,4 @@
+import EICAWS
 import EICCore
 import Foundation
 

@@ -1,3 +1,4 @@
+import EICAWS
 import EICCore
 
 /// IAM calls that create identities. eicsetup itself never creates users or keys; the sandbox and the
