@@ -1,0 +1,92 @@
+import Synchronization
+import Testing
+@testable import EICCore
+
+/// A scripted `InstanceLogin`: answers per instance id, in order (the last answer repeats); counts attempts.
+final class ScriptedLogin: InstanceLogin {
+    private let answers: Mutex<[String: [LoginResult]]>
+    private let attempts = Mutex<[String: Int]>([:])
+
+    init(_ answers: [String: [LoginResult]]) {
+        self.answers = Mutex(answers)
+    }
+
+    func login(_ request: LoginRequest) async -> LoginResult {
+        attempts.withLock { $0[request.instanceId, default: 0] += 1 }
+        return answers.withLock { all in
+            guard var queue = all[request.instanceId], !queue.isEmpty else { return .ok }
+            let next = queue.count > 1 ? queue.removeFirst() : queue[0]
+            all[request.instanceId] = queue
+            return next
+        }
+    }
+
+    func attemptCount(_ id: String) -> Int { attempts.withLock { $0[id] ?? 0 } }
+}
+
+@Suite struct VerifierTests {
+    /// A recorded observation of the default mix, with the operator's address and an open group.
+    static func observed(_ personalities: [FakePersonality], rules: [SecurityGroupRule] = []) async throws -> (FakeFleet, Observation) {
+        let fleet = await FakeFleet.make(personalities, groupRules: rules)
+        let (observation, _) = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1")
+        return (fleet, observation)
+    }
+
+    static func diagnosis(_ result: VerifyResult) -> VerifyResult.Diagnosis? {
+        if case .failed(let diagnosis, _) = result.outcome { return diagnosis }
+        return nil
+    }
+
+    @Test func eachFailureGetsTheDiagnosisOfItsCause() async throws {
+        let open = SecurityGroupRule(ruleId: "sgr-1", groupId: FakeFleet.group, isEgress: false, ipProtocol: "tcp", fromPort: 22, toPort: 22,
+                                     cidrIpv4: "203.0.113.7/32", cidrIpv6: nil, prefixListId: nil, description: nil)
+        let mix: [FakePersonality] = [.al2Current, .conflictSSHDConfig, .conflictInclude, .sudoPassword, .unreachable, .hostKeyChanged, .ubuntu2004]
+        let (fleet, observation) = try await Self.observed(mix, rules: [open])
+        let ids = fleet.instanceIds
+        let login = ScriptedLogin([
+            ids[1]: [.keyRefused("refused")], ids[2]: [.keyRefused("refused")], ids[3]: [.keyRefused("refused")],
+            ids[4]: [.unreachable("connection refused")], ids[5]: [.hostKeyChanged("changed")],
+            ids[6]: [.accessDenied("not authorized")],
+        ])
+        let verifier = Verifier(login: login, accessDeniedRetrySeconds: 0, sleep: { _ in })
+        let results = await verifier.verify(observation, osUsers: ["ec2-user", "ubuntu"], settings: SSHSettings(address: .privateIP))
+        #expect(results.map(Self.diagnosis) == [nil, .eicNotConfigured, .eicNotConfigured, .eicNotConfigured, .unreachable,
+                                                 .hostKeyMismatch, .noPermission])
+        #expect(results[0].osUser == "ec2-user" && results[6].osUser == "ubuntu")
+        if case .failed(_, let message) = results[2].outcome { #expect(message.contains("sshd_config.d")) }
+        if case .failed(_, let message) = results[3].outcome { #expect(message.contains("sudo needs a password")) }
+    }
+
+    @Test func aClosedSecurityGroupIsNamedWhenTheHostDoesNotAnswer() async throws {
+        let (fleet, observation) = try await Self.observed([.al2Current])
+        let login = ScriptedLogin([fleet.instanceIds[0]: [.unreachable("timed out")]])
+        let results = await Verifier(login: login, sleep: { _ in }).verify(observation, osUsers: ["ec2-user"], settings: SSHSettings(address: .privateIP))
+        #expect(Self.diagnosis(results[0]) == .securityGroup)
+        if case .failed(_, let message) = results[0].outcome { #expect(message.contains(FakeFleet.group) && message.contains("203.0.113.7/32")) }
+    }
+
+    @Test func accessDeniedIsRetriedForIAMPropagationThenPasses() async throws {
+        let (fleet, observation) = try await Self.observed([.al2Current])
+        let id = fleet.instanceIds[0]
+        let login = ScriptedLogin([id: [.accessDenied("not yet"), .accessDenied("not yet"), .ok]])
+        let slept = Mutex<[Double]>([])
+        let verifier = Verifier(login: login, accessDeniedRetrySeconds: 30, sleep: { seconds in slept.withLock { $0.append(seconds) } })
+        let results = await verifier.verify(observation, osUsers: ["ec2-user"], settings: SSHSettings(address: .privateIP))
+        #expect(results[0].passed)
+        #expect(login.attemptCount(id) == 3)
+        #expect(slept.withLock { $0 } == [1, 2])
+    }
+
+    @Test func accessDeniedGivesUpAfterTheBound() async throws {
+        let (fleet, observation) = try await Self.observed([.al2Current])
+        let id = fleet.instanceIds[0]
+        let login = ScriptedLogin([id: [.accessDenied("denied")]])
+        let now = Mutex(0.0)
+        let verifier = Verifier(login: login, accessDeniedRetrySeconds: 10, sleep: { seconds in now.withLock { $0 += seconds } },
+                                clock: { now.withLock { $0 } })
+        let results = await verifier.verify(observation, osUsers: ["ec2-user"], settings: SSHSettings(address: .privateIP))
+        #expect(Self.diagnosis(results[0]) == .noPermission)
+        #expect(login.attemptCount(id) == 4)
+        #expect(now.withLock { $0 } <= 10)
+    }
+}
