@@ -26,7 +26,7 @@ import Testing
     static func document(_ plan: PlanFile) -> String {
         let observation = Observation(caller: CallerIdentity(account: "123456789012", arn: "arn:aws:iam::123456789012:user/operator",
                                                              userId: "AIDAFAKE"), region: "us-east-1")
-        guard let spec = plan.iam?.policies.first, case .success(let text) = planner.document(for: spec, observation) else { return "" }
+        guard let spec = plan.iam?.policies.first, case .success(let text) = planner.documents(for: spec, observation).map({ $0[0].document }) else { return "" }
         return text
     }
 
@@ -108,24 +108,30 @@ import Testing
         #expect(attachments.map(\.change) == [.noOp, .create, .skip, .skip])
         #expect(attachments[0].reason == "\(Self.name) is already attached to user eic-user")
         #expect(attachments[2].reason.contains("role ops does not exist; eicsetup attaches policies but never creates"))
-        #expect(attachments[3].reason.contains("already has 10 managed policies, IAM's limit"))
+        #expect(attachments[3].reason.contains("would have more than 10 managed policies (IAM's limit; it has 10)"))
         #expect(result.actions.first?.change == .noOp)
         // One ListAttached*Policies per principal.
         #expect(await cloud.count("iam:ListAttachedUserPolicies") == 1)
         #expect(await cloud.count("iam:ListAttachedRolePolicies") == 2)
     }
 
-    @Test func aPolicyByInstanceArnOverIAMsSizeLimitIsSkippedWithAdvice() async throws {
-        let ids = (1...120).map { index -> String in
+    @Test func aPolicyByInstanceArnOverIAMsSizeLimitIsSplitIntoPartsThatEachFit() async throws {
+        let ids = (1...200).map { index -> String in
             let hex = String(index, radix: 16)
             return "i-" + String(repeating: "0", count: 17 - hex.count) + hex
         }
         let cloud = FakeCloud()
         let (result, _) = try await Self.planned(cloud, Self.plan(.ids(ids), principals: []))
-        #expect(result.actions.map(\.change) == [.skip])
-        let reason = result.actions.first?.reason ?? ""
-        #expect(reason.contains("over IAM's 6144; select by tag instead"), "\(reason)")
-        #expect(result.actions.first?.operation == Operation.none)
+        let documents = result.actions.compactMap { action -> (String, String)? in
+            guard case .createPolicy(let name, let document, _) = action.operation else { return nil }
+            return (name, document)
+        }
+        #expect(documents.count == 3, "\(result.actions.map(\.address))")
+        #expect(documents.map(\.0) == [Self.name, Self.name + "-2", Self.name + "-3"])
+        #expect(documents.allSatisfy { $0.1.filter { !$0.isWhitespace }.count <= 6_144 })
+        let allowed = documents.flatMap { $0.1.matches(of: #/instance\/(i-[0-9a-f]{17})/#).map { String($0.1) } }
+        #expect(allowed.sorted() == ids.sorted(), "every instance is in exactly one part")
+        #expect(result.actions.allSatisfy { $0.reason.contains("one of 3 parts") })
 
         // Ten instances fit, with each ARN once and sorted.
         let (small, _) = try await Self.planned(cloud, Self.plan(.ids(Array(ids.prefix(10).reversed()) + [ids[0]]), principals: []))

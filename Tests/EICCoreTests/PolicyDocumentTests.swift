@@ -11,7 +11,7 @@ import Testing
 
     static func document(_ instances: PolicySpec.Instances, osUsers: [String] = ["ec2-user"], describe: Bool = true) throws -> JSONValue {
         let spec = PolicySpec(name: "p", instances: instances, osUsers: osUsers, describeInstances: describe)
-        let text = try planner.document(for: spec, observation).get()
+        let text = try planner.documents(for: spec, observation).map { $0[0].document }.get()
         return try JSONParser.parse(text)
     }
 
@@ -55,7 +55,7 @@ import Testing
         #expect(conditions.map(\.key) == ["aws:ResourceTag/Env", "aws:ResourceTag/Team", "ec2:osuser"])
         #expect(conditions.map(\.value) == [.string("prod"), .string("web"), .array([.string("ec2-user")])])
         // The template's explanatory placeholder value is gone.
-        #expect(!(try Self.planner.document(for: PolicySpec(name: "p", instances: .tags(["A": "b"]), osUsers: ["u"]), Self.observation).get())
+        #expect(!(try Self.planner.documents(for: PolicySpec(name: "p", instances: .tags(["A": "b"]), osUsers: ["u"]), Self.observation).map { $0[0].document }.get())
             .contains("one aws:ResourceTag"))
     }
 

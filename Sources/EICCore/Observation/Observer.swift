@@ -111,19 +111,25 @@ public struct Observer: Sendable {
     func readIAM(_ plan: PlanFile, into observation: inout Observation) async throws(ObserveError) {
         guard let iam = plan.iam else { return }
         for policy in iam.policies {
-            let arn = observation.policyArn(policy.name)
-            let found = try await step("read the policy \(policy.name) (iam:GetPolicy)") { try await cloud.policy(arn: arn) }
-            guard let found else {
-                observation.policies[policy.name] = .absent
-                continue
+            // A policy by instance ARN may have been split into NAME, NAME-2, NAME-3… (IAM's size quota):
+            // read parts until the first that does not exist.
+            for index in 0..<64 {
+                let name = Planner.partName(policy.name, index)
+                let arn = observation.policyArn(name)
+                let found = try await step("read the policy \(name) (iam:GetPolicy)") { try await cloud.policy(arn: arn) }
+                guard let found else {
+                    observation.policies[name] = .absent
+                    break
+                }
+                let version = try await step("read the policy \(name)'s default version (iam:GetPolicyVersion)") {
+                    try await cloud.policyVersion(arn: arn, versionId: found.defaultVersionId)
+                }
+                let versions = try await step("list the versions of \(name) (iam:ListPolicyVersions)") {
+                    try await cloud.policyVersions(arn: arn)
+                }
+                observation.policies[name] = .present(found, defaultDocument: version.document, versions: versions)
+                if case .tags = policy.instances { break }
             }
-            let version = try await step("read the policy \(policy.name)'s default version (iam:GetPolicyVersion)") {
-                try await cloud.policyVersion(arn: arn, versionId: found.defaultVersionId)
-            }
-            let versions = try await step("list the versions of \(policy.name) (iam:ListPolicyVersions)") {
-                try await cloud.policyVersions(arn: arn)
-            }
-            observation.policies[policy.name] = .present(found, defaultDocument: version.document, versions: versions)
         }
         var seen = Set<PrincipalRef>()
         for principal in iam.attachments.flatMap(\.principals) where seen.insert(principal).inserted {

@@ -10,56 +10,97 @@ extension Planner {
         public static let attachedPolicies = 10
     }
 
-    /// The document the plan wants for `spec`, or why there is none.
-    public func document(for spec: PolicySpec, _ observation: Observation) -> Result<String, PolicyProblem> {
+    /// The managed policies the plan wants for `spec`: one document, or — when a policy by instance
+    /// ARN would pass IAM's 6,144-character quota — several, named NAME, NAME-2, NAME-3…, each within
+    /// the quota and all attached wherever the plan attaches NAME.
+    public func documents(for spec: PolicySpec, _ observation: Observation) -> Result<[(name: String, document: String)], PolicyProblem> {
         let osUsers = JSONValue.array(spec.osUsers.map { .string($0) })
         let drop: Set<String> = spec.describeInstances ? [] : ["DescribeInstances"]
-        let template: String
         var bindings: [String: JSONValue] = ["osUsers": osUsers, "partition": .string(observation.partition),
                                              "region": .string(observation.region), "account": .string(observation.caller.account)]
+        func fill(_ template: String) -> Result<String, PolicyProblem> {
+            do {
+                return .success(try PolicyDocument.fill(template, bindings: bindings, dropStatements: drop))
+            } catch {
+                return .failure(.template(error.description))
+            }
+        }
+        func size(_ document: String) -> Int { document.filter { !$0.isWhitespace }.count }
         switch spec.instances {
+        case .tags(let tags):
+            bindings["resourceTagConditions"] = .object(tags.sorted { $0.key < $1.key }.map { ("aws:ResourceTag/\($0.key)", .string($0.value)) })
+            return fill(templates.byTag).flatMap { document in
+                size(document) <= IAMQuota.managedPolicyCharacters ? .success([(spec.name, document)]) : .failure(.tooLarge(size(document)))
+            }
         case .selected, .ids:
             let ids: [String]
             if case .ids(let given) = spec.instances { ids = given } else { ids = observation.instances.map(\.cloud.instanceId) }
             guard !ids.isEmpty else { return .failure(.noInstances) }
             let arns = Array(Set(ids)).sorted().map {
-                JSONValue.string("arn:\(observation.partition):ec2:\(observation.region):\(observation.caller.account):instance/\($0)")
+                "arn:\(observation.partition):ec2:\(observation.region):\(observation.caller.account):instance/\($0)"
             }
-            bindings["instanceArns"] = .array(arns)
-            template = templates.byInstanceArn
-        case .tags(let tags):
-            bindings["resourceTagConditions"] = .object(tags.sorted { $0.key < $1.key }.map { ("aws:ResourceTag/\($0.key)", .string($0.value)) })
-            template = templates.byTag
+            // The document without ARNs, plus each ARN's share (quotes and a comma), decides the split.
+            bindings["instanceArns"] = .array([])
+            guard case .success(let empty) = fill(templates.byInstanceArn) else { return fill(templates.byInstanceArn).map { _ in [] } }
+            let budget = IAMQuota.managedPolicyCharacters - size(empty)
+            var chunks: [[String]] = [[]]
+            var used = 0
+            for arn in arns {
+                let cost = arn.count + 3
+                if used + cost > budget, !(chunks.last ?? []).isEmpty {
+                    chunks.append([])
+                    used = 0
+                }
+                chunks[chunks.count - 1].append(arn)
+                used += cost
+            }
+            var documents: [(name: String, document: String)] = []
+            for (index, chunk) in chunks.enumerated() {
+                bindings["instanceArns"] = .array(chunk.map { .string($0) })
+                switch fill(templates.byInstanceArn) {
+                case .success(let document):
+                    guard size(document) <= IAMQuota.managedPolicyCharacters else { return .failure(.tooLarge(size(document))) }
+                    documents.append((Self.partName(spec.name, index), document))
+                case .failure(let problem): return .failure(problem)
+                }
+            }
+            return .success(documents)
         }
-        let document: String
-        do {
-            document = try PolicyDocument.fill(template, bindings: bindings, dropStatements: drop)
-        } catch {
-            return .failure(.template(error.description))
-        }
-        let size = document.filter { !$0.isWhitespace }.count
-        guard size <= IAMQuota.managedPolicyCharacters else { return .failure(.tooLarge(size)) }
-        return .success(document)
     }
 
-    func policyAction(_ spec: PolicySpec, _ observation: Observation) -> PlannedAction {
-        let address = "iam_policy[\(spec.name)]"
-        let document: String
-        switch self.document(for: spec, observation) {
-        case .success(let text): document = text
+    /// NAME for the first part, NAME-2, NAME-3… for the others.
+    public static func partName(_ name: String, _ index: Int) -> String {
+        index == 0 ? name : "\(name)-\(index + 1)"
+    }
+
+    /// The names of the managed policies behind `spec` (one unless it had to be split).
+    func policyNames(_ spec: PolicySpec, _ observation: Observation) -> [String] {
+        (try? documents(for: spec, observation).get().map(\.name)) ?? [spec.name]
+    }
+
+    func policyActions(_ spec: PolicySpec, _ observation: Observation) -> [PlannedAction] {
+        switch documents(for: spec, observation) {
         case .failure(let problem):
-            return PlannedAction(address: address, kind: .iamPolicy, change: .skip, before: nil, after: nil, reason: problem.description)
+            return [PlannedAction(address: "iam_policy[\(spec.name)]", kind: .iamPolicy, change: .skip, before: nil, after: nil,
+                                  reason: problem.description)]
+        case .success(let documents):
+            return documents.map { policyAction(spec, name: $0.name, document: $0.document, parts: documents.count, observation) }
         }
+    }
+
+    func policyAction(_ spec: PolicySpec, name: String, document: String, parts: Int, _ observation: Observation) -> PlannedAction {
+        let address = "iam_policy[\(name)]"
+        let split = parts > 1 ? " (one of \(parts) parts: by instance ARN the policy would pass IAM's 6,144-character quota)" : ""
         let allows = "SendSSHPublicKey as \(spec.osUsers.joined(separator: ", "))"
-        switch observation.policies[spec.name] ?? .absent {
+        switch observation.policies[name] ?? .absent {
         case .absent:
             return PlannedAction(address: address, kind: .iamPolicy, change: .create, before: nil, after: allows,
-                                 reason: "no policy named \(spec.name) in account \(observation.caller.account)",
-                                 operation: .createPolicy(name: spec.name, document: document, description: spec.description))
+                                 reason: "no policy named \(name) in account \(observation.caller.account)" + split,
+                                 operation: .createPolicy(name: name, document: document, description: spec.description))
         case .present(let policy, let current, let versions):
             if let current, PolicyDocument.equivalent(current, document) {
                 return PlannedAction(address: address, kind: .iamPolicy, change: .noOp, before: allows, after: nil,
-                                     reason: "version \(policy.defaultVersionId) already says this")
+                                     reason: "version \(policy.defaultVersionId) already says this" + split)
             }
             var prune: String?
             var reason = "the default version \(policy.defaultVersionId) differs from the plan; a new default version will be created"
@@ -69,12 +110,13 @@ extension Planner {
                 if let prune { reason += " (the oldest non-default version \(prune) is deleted to stay within IAM's limit of 5)" }
             }
             return PlannedAction(address: address, kind: .iamPolicy, change: .update, before: "version \(policy.defaultVersionId)",
-                                 after: allows, reason: reason,
-                                 operation: .updatePolicy(name: spec.name, arn: policy.arn, document: document, pruneVersionId: prune))
+                                 after: allows, reason: reason + split,
+                                 operation: .updatePolicy(name: name, arn: policy.arn, document: document, pruneVersionId: prune))
         }
     }
 
-    func attachmentAction(_ policyName: String, _ principal: PrincipalRef, _ observation: Observation) -> PlannedAction {
+    func attachmentAction(_ policyName: String, _ principal: PrincipalRef, _ observation: Observation,
+                          pendingBefore: Int = 0) -> PlannedAction {
         let address = "iam_attachment[\(policyName) → \(principal.kind.rawValue.lowercased())/\(principal.name)]"
         let arn = observation.policyArn(policyName)
         guard let known = observation.attachments[principal], let attached = known else {
@@ -85,9 +127,9 @@ extension Planner {
             return PlannedAction(address: address, kind: .iamAttachment, change: .noOp, before: "attached", after: nil,
                                  reason: "\(policyName) is already attached to \(principal)")
         }
-        if attached.count >= IAMQuota.attachedPolicies {
+        if attached.count + pendingBefore >= IAMQuota.attachedPolicies {
             return PlannedAction(address: address, kind: .iamAttachment, change: .skip, before: nil, after: nil,
-                                 reason: "\(principal) already has \(attached.count) managed policies, IAM's limit; detach one yourself or attach to a group")
+                                 reason: "\(principal) would have more than \(IAMQuota.attachedPolicies) managed policies (IAM's limit; it has \(attached.count)); detach one yourself, attach to a group, or select by tag so one policy suffices")
         }
         return PlannedAction(address: address, kind: .iamAttachment, change: .create, before: nil, after: "attached",
                              reason: "\(policyName) is not attached to \(principal)",

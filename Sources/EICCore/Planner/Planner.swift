@@ -12,9 +12,16 @@ public struct Planner: Sendable {
     public func plan(_ plan: PlanFile, _ observation: Observation) -> PlanResult {
         var actions: [PlannedAction] = []
         if let iam = plan.iam {
-            actions += iam.policies.map { policyAction($0, observation) }
+            actions += iam.policies.flatMap { policyActions($0, observation) }
             for attachment in iam.attachments {
-                actions += attachment.principals.map { attachmentAction(attachment.policy, $0, observation) }
+                let names = iam.policies.first { $0.name == attachment.policy }.map { policyNames($0, observation) } ?? [attachment.policy]
+                for principal in attachment.principals {
+                    let missing = names.filter { name in
+                        !(observation.attachments[principal].flatMap { $0 } ?? []).contains { $0.policyArn == observation.policyArn(name) }
+                    }
+                    // Parts not yet attached count against the principal's quota together.
+                    actions += names.map { attachmentAction($0, principal, observation, pendingBefore: missing.firstIndex(of: $0) ?? 0) }
+                }
             }
         }
         let (ruleActions, unmanaged) = securityGroupActions(plan, observation)
