@@ -53,7 +53,7 @@ extension Reader {
             }
         }
         let users = strings(allow["osUsers"], path + ".allow.osUsers", check: PlanValidators.osUser)
-        if allow["osUsers"] == nil || users?.isEmpty == true {
+        if allow["osUsers"] == nil || allow["osUsers"] == .array([]) {
             issue(path + ".allow.osUsers", "list the OS users people may log in as, e.g. [\"ec2-user\", \"ubuntu\"]")
         }
         let describe = bool(allow["describeInstances"], path + ".allow.describeInstances") ?? false
