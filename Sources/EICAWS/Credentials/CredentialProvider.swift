@@ -45,6 +45,9 @@ public actor CredentialChain {
     private let providers: [any CredentialProvider]
     private let describeOrder: String
     private var cached: ResolvedCredentials?
+    /// The resolution under way: concurrent callers (a fleet's parallel actions) wait for this one
+    /// instead of each starting their own (N AssumeRole calls, N credential_process runs).
+    private var inFlight: Task<ResolvedCredentials, any Error>?
 
     public init(providers: [any CredentialProvider], describeOrder: String) {
         self.providers = providers
@@ -54,6 +57,25 @@ public actor CredentialChain {
     /// Returns credentials, resolving (again) when there are none or they expire within five minutes.
     public func resolve() async throws(AWSError) -> ResolvedCredentials {
         if let cached, !Self.expiresSoon(cached.credentials) { return cached }
+        let task: Task<ResolvedCredentials, any Error>
+        if let inFlight {
+            task = inFlight
+        } else {
+            task = Task { try await self.resolveFromProviders() }
+            inFlight = task
+        }
+        do {
+            let found = try await task.value
+            cached = found
+            inFlight = nil
+            return found
+        } catch {
+            inFlight = nil
+            throw (error as? AWSError) ?? .credentials("credential resolution failed: \(error)")
+        }
+    }
+
+    private func resolveFromProviders() async throws(AWSError) -> ResolvedCredentials {
         for provider in providers {
             if let found = try await provider.resolve() {
                 cached = found
