@@ -4,7 +4,8 @@
 # stops everything again — also on failure or Ctrl-C.
 #
 # Then the onboarding: validate → plan → apply → plan shows nothing left but the unfixable hosts →
-# a real EC2 Instance Connect login as eic-user on a host that apply just onboarded.
+# verify as eic-user (a real EIC login per host, with diagnoses) → logins as eic-user with the AWS CLI +
+# OpenSSH and with eicsetup ssh on a host that apply just onboarded → down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -47,6 +48,10 @@ step "eicsetup apply playbooks/sandbox.json --auto-approve (exit 1: five hosts c
 
 step "eicsetup plan again: nothing left to do but the unfixable hosts"
 "$bin" plan playbooks/sandbox.json --detailed-exitcode | grep -v '^      now:' || true
+
+step "eicsetup verify as eic-user: a real EIC login on every host, a diagnosis for each that fails (exit 1 here, by design)"
+eval "$("$bin" sandbox env --state-dir "$state" --as eic-user)"
+"$bin" verify playbooks/sandbox.json || echo "(verify exited $?)"
 
 step "EC2 Instance Connect on al2-old (just onboarded), as eic-user with the AWS CLI + OpenSSH"
 ip=$(ip_of al2-old)
