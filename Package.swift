@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "eicsetup", dependencies: ["EICCommands"]),
         // Starts real peers (moto via sandbox/awsd.py) for the integration tests of several test targets.
         .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore", "EICSandbox"], path: "Tests/Support",
-                exclude: ["imds_stub.py"]),
+                exclude: ["imds_stub.py", "resetting_http.py"]),
         .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
         .testTarget(name: "EICCoreTests", dependencies: ["EICCore"]),
         .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
