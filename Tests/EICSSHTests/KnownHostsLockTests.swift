@@ -12,14 +12,21 @@ import Testing
         let sessions = 8
         let added = try await OffPool.run {
             let count = AddedCounter()
-            DispatchQueue.concurrentPerform(iterations: sessions) { _ in
-                // Holding each session 50 ms after its read forces the collision: without the lock all eight
-                // read the empty file before anyone appends; with it they take turns (0.4 s in all).
-                let wasAdded = (try? HostKeyVerifier.verify(path: path, hostToken: "[127.0.0.1]:2222", keyType: "ssh-ed25519",
-                                                            keyBlob: blob, policy: .acceptNew,
-                                                            afterReading: { usleep(50_000) })) ?? false
-                if wasAdded { count.increment() }
+            let done = DispatchGroup()
+            // One OS thread per session (not concurrentPerform, which runs only as many as there are cores).
+            // Holding each session 50 ms after its read forces the collision: without the lock all eight
+            // read the empty file before anyone appends; with it they take turns (0.4 s in all).
+            for _ in 0..<sessions {
+                done.enter()
+                Thread {
+                    let wasAdded = (try? HostKeyVerifier.verify(path: path, hostToken: "[127.0.0.1]:2222", keyType: "ssh-ed25519",
+                                                                keyBlob: blob, policy: .acceptNew,
+                                                                afterReading: { usleep(50_000) })) ?? false
+                    if wasAdded { count.increment() }
+                    done.leave()
+                }.start()
             }
+            done.wait()
             return count.value
         }
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
