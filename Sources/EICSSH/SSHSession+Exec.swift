@@ -79,7 +79,11 @@ extension SSHSession {
                     throw SSHError(.session, operation: operation, session: raw, code: Int32(n), message: "reading the command's output failed")
                 }
             }
-            if progressed { continue }
+            // A command that never stops writing must time out too, not only one that goes quiet.
+            if progressed {
+                guard DispatchTime.now().uptimeNanoseconds < deadline else { throw timedOut() }
+                continue
+            }
             if libssh2_channel_eof(channel.raw) == 1 { break }
             guard waitForSocket(until: deadline) else { throw timedOut() }
         }
