@@ -43,13 +43,16 @@ let package = Package(
         .executableTarget(name: "eicsetup", dependencies: ["EICCommands"]),
         // Starts real peers (moto via sandbox/awsd.py) for the integration tests of several test targets.
         .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore", "EICSandbox"], path: "Tests/Support",
-                exclude: ["imds_stub.py"]),
+                exclude: ["imds_stub.py", "resetting_http.py"]),
         .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
         .testTarget(name: "EICCoreTests", dependencies: ["EICCore", "EICTemplates", "EICPlaybooks"]),
-        .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
+        .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"],
+                    exclude: ["Fixtures"]),  // the SigV4 suite, read by path
         .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
         .testTarget(name: "EICSandboxTests", dependencies: ["EICSandbox", "EICAWS", "EICCore", "EICTestSupport"]),
-        .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICSandbox", "EICTestSupport"]),
+        .testTarget(name: "EICCommandsTests", dependencies: ["EICCommands", "EICAWS", "EICCore", "EICSandbox", "EICTemplates",
+                                                             "EICTestSupport"],
+                    exclude: ["Fixtures"]),  // golden files, read by path
     ],
     swiftLanguageModes: [.v6]
 )

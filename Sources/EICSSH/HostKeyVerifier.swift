@@ -14,10 +14,12 @@ enum HostKeyVerifier {
     }
 
     /// Accepts the key, appends it (accept-new), or throws the refusal OpenSSH would print.
+    /// - Parameter afterReading: runs between reading the file and deciding; tests widen the race window
+    ///   with it to prove the lock serialises read-check-append.
     /// - Returns: true when the key was newly added.
     @discardableResult
     static func verify(path: String, hostToken: String, keyType: String, keyBlob: [UInt8],
-                       policy: HostKeyPolicy) throws(SSHError) -> Bool {
+                       policy: HostKeyPolicy, afterReading: () -> Void = {}) throws(SSHError) -> Bool {
         fileLock.lock()
         defer { fileLock.unlock() }
         let text: String
@@ -30,6 +32,7 @@ enum HostKeyVerifier {
         } else {
             text = ""
         }
+        afterReading()
         let fingerprint = SSHFingerprint.sha256(ofPublicKeyBlob: keyBlob)
         let label = keyLabel(keyType)
         switch KnownHosts(text: text).match(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob) {

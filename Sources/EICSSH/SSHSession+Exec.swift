@@ -16,9 +16,16 @@ private final class SSHChannel {
 extension SSHSession {
     /// Runs `command`, feeds it `stdin`, and collects stdout, stderr and the exit status separately.
     /// Reads both streams as data arrives (non-blocking), so a command that fills stderr cannot stall.
+    ///
+    /// The whole call, closing included, ends within `timeoutMilliseconds` (plus one poll interval): on
+    /// timeout the connection is cut (see `abandon`), and every later call on this session fails and says so.
     func exec(_ command: String, stdin: [UInt8], timeoutMilliseconds: Int) throws(SSHError) -> CommandResult {
         let operation = "run a command on \(options.displayName)"
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMilliseconds) * 1_000_000
+        if let abandonedReason {
+            throw SSHError(.session, operation: operation,
+                           message: "this connection was closed because \(abandonedReason); open a new connection")
+        }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeoutMilliseconds)) * 1_000_000
         libssh2_session_set_blocking(raw, 1)
         guard let rawChannel = eic_libssh2_channel_open_session(raw) else {
             throw SSHError(.session, operation: operation, session: raw, message: "the server refused to open a session channel")
@@ -27,6 +34,14 @@ extension SSHSession {
         let rc = command.withCString { eic_libssh2_channel_exec(channel.raw, $0) }
         guard rc == 0 else {
             throw SSHError(.session, operation: operation, session: raw, code: rc, message: "the server refused to run the command")
+        }
+        let limit = timeoutMilliseconds % 1000 == 0 ? "\(timeoutMilliseconds / 1000) s" : "\(timeoutMilliseconds) ms"
+        let timedOut = { [self] () -> SSHError in
+            abandon(reason: "a command timed out after \(limit)")
+            return SSHError(.timeout, operation: operation, message: """
+                the command did not finish within \(limit); the connection was closed \
+                under it (the host may still be running it: check it before retrying)
+                """)
         }
 
         libssh2_session_set_blocking(raw, 0)
@@ -64,19 +79,22 @@ extension SSHSession {
                     throw SSHError(.session, operation: operation, session: raw, code: Int32(n), message: "reading the command's output failed")
                 }
             }
-            if progressed { continue }
-            if libssh2_channel_eof(channel.raw) == 1 { break }
-            let now = DispatchTime.now().uptimeNanoseconds
-            guard now < deadline else {
-                throw SSHError(.timeout, operation: operation,
-                               message: "the command did not finish within \(timeoutMilliseconds / 1000) s; it was abandoned")
+            // A command that never stops writing must time out too, not only one that goes quiet.
+            if progressed {
+                guard DispatchTime.now().uptimeNanoseconds < deadline else { throw timedOut() }
+                continue
             }
-            waitForSocket(milliseconds: Int32(min(UInt64(200), (deadline - now) / 1_000_000 + 1)))
+            if libssh2_channel_eof(channel.raw) == 1 { break }
+            guard waitForSocket(until: deadline) else { throw timedOut() }
         }
 
-        libssh2_session_set_blocking(raw, 1)
-        _ = libssh2_channel_close(channel.raw)
-        _ = libssh2_channel_wait_closed(channel.raw)
+        // sshd closes the channel only once the command has exited, which can be long after its output
+        // ended (a daemon that closed stdout): closing is bounded by the same deadline.
+        for step in [{ libssh2_channel_close(channel.raw) }, { libssh2_channel_wait_closed(channel.raw) }] {
+            while step() == LIBSSH2_ERROR_EAGAIN {
+                guard waitForSocket(until: deadline) else { throw timedOut() }
+            }
+        }
         var signalPointer: UnsafeMutablePointer<CChar>?
         var signalLength = 0
         _ = libssh2_channel_get_exit_signal(channel.raw, &signalPointer, &signalLength, nil, nil, nil, nil)
@@ -89,14 +107,32 @@ extension SSHSession {
         return CommandResult(stdout: stdout, stderr: stderr, exitStatus: status, exitSignal: signal)
     }
 
-    /// Sleeps until the socket is ready in the direction libssh2 is blocked on, or the time is up.
-    private func waitForSocket(milliseconds: Int32) {
+    /// Cuts the connection under an overrunning command, without waiting for the command.
+    ///
+    /// A polite channel close waits for the command to exit (sshd sends the channel's close only then),
+    /// which is how a hung yum once held the caller for as long as it ran. Shutting the socket down makes
+    /// sshd drop the connection and every later libssh2 call on this session fail at once instead of
+    /// blocking; `exec` then refuses with `reason`. sshd closes the command's pipes, but does not signal a
+    /// command that has no terminal: it ends when it next writes, or by itself. Stopping it outright needs
+    /// the "signal" channel request, which libssh2 1.10 cannot send on a channel that already runs a
+    /// command (libssh2 1.11 has `libssh2_channel_signal_ex`).
+    private func abandon(reason: String) {
+        _ = shutdown(socket, Int32(SHUT_RDWR))
+        abandonedReason = reason
+    }
+
+    /// Sleeps until the socket is ready in the direction libssh2 is blocked on, for at most 200 ms.
+    /// - Returns: false when `deadline` (uptime nanoseconds) has passed, so the caller gives up.
+    private func waitForSocket(until deadline: UInt64) -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now < deadline else { return false }
         let directions = libssh2_session_block_directions(raw)
         var events: Int16 = 0
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
         if events == 0 { events = Int16(POLLIN) }
         var poller = pollfd(fd: socket, events: events, revents: 0)
-        _ = poll(&poller, 1, milliseconds)
+        _ = poll(&poller, 1, Int32(min(UInt64(200), (deadline - now) / 1_000_000 + 1)))
+        return true
     }
 }

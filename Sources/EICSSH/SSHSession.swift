@@ -11,6 +11,8 @@ final class SSHSession {
     private var handshaken = false
     /// True when accept-new recorded this host's key during connect.
     private(set) var hostKeyAdded = false
+    /// Why the connection was cut (a command timed out); every later call fails with this reason.
+    var abandonedReason: String?
 
     private init(options: SSHConnectionOptions, raw: OpaquePointer, socket: Int32) {
         self.options = options
@@ -19,7 +21,8 @@ final class SSHSession {
     }
 
     deinit {
-        if handshaken {
+        // An abandoned session's socket is shut down: there is nobody left to say goodbye to.
+        if handshaken && abandonedReason == nil {
             _ = libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "closing", "")
         }
         libssh2_session_free(raw)

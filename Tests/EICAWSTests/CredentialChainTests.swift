@@ -69,7 +69,8 @@ import Testing
     @Test func roleArnWithSourceProfileAssumesTheRole() async throws {
         let peer = try await MotoPeer.shared()
         let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
-        try await IAMProvisioning(client: peer.client()).createRole(name: "chain-role", trustPolicy: trust)
+        let role = TestNames.unique("chain-role")
+        try await IAMProvisioning(client: peer.client()).createRole(name: role, trustPolicy: trust)
         let account = try await STSClient(client: peer.client()).getCallerIdentity().account
         let directory = try TemporaryFiles.directory()
         var environment = try Self.files(directory, credentials: """
@@ -78,13 +79,13 @@ import Testing
             aws_secret_access_key = \(peer.admin.secretAccessKey)
             """, config: """
             [profile ops]
-            role_arn = arn:aws:iam::\(account):role/chain-role
+            role_arn = arn:aws:iam::\(account):role/\(role)
             source_profile = base
             role_session_name = chain-test
             """)
         environment["AWS_PROFILE"] = "ops"
         let (arn, source) = try await Self.whoami(peer, environment: environment)
-        #expect(arn.contains(":assumed-role/chain-role/chain-test"))
+        #expect(arn.contains(":assumed-role/\(role)/chain-test"))
         #expect(source.contains("assumed role"))
     }
 

@@ -30,14 +30,15 @@ import Testing
         let net = try await Self.network(peer, octet: 11)
         let provisioning = EC2Provisioning(client: peer.client())
         var launched: [String] = []
+        let fleet = TestNames.unique("paged")
         for index in 1...7 {
             launched.append(try await provisioning.runInstance(
                 imageId: net.imageId, subnetId: net.subnetId, privateIp: "10.11.1.\(10 + index)",
-                securityGroupIds: [net.groupId], tags: [Tag(key: "Fleet", value: "paged"), Tag(key: "Name", value: "web-\(index)")]))
+                securityGroupIds: [net.groupId], tags: [Tag(key: "Fleet", value: fleet), Tag(key: "Name", value: "web-\(index)")]))
         }
         let metrics = AWSCallMetrics()
         let found = try await EC2Client(client: peer.client(metrics: metrics))
-            .describeInstances(filters: [(name: "tag:Fleet", values: ["paged"])], pageSize: 5)
+            .describeInstances(filters: [(name: "tag:Fleet", values: [fleet])], pageSize: 5)
         #expect(Set(found.map(\.instanceId)) == Set(launched))
         #expect(await metrics.counts["ec2:DescribeInstances"] == 2, "7 instances at 5 a page need two calls")
         let first = try #require(found.first { $0.instanceId == launched[0] })

@@ -16,11 +16,12 @@ import Testing
     @Test func policiesAreCreatedReadAndVersioned() async throws {
         let peer = try await MotoPeer.shared()
         let iam = IAMClient(client: peer.client())
-        let created = try await iam.createPolicy(name: "EICTest-versions", document: Self.document(["ec2-user"]),
+        let policyName = TestNames.unique("EICTest-versions")
+        let created = try await iam.createPolicy(name: policyName, document: Self.document(["ec2-user"]),
                                                  description: "test")
         #expect(created.defaultVersionId == "v1")
         let fetched = try await iam.getPolicy(arn: created.arn)
-        #expect(fetched.name == "EICTest-versions")
+        #expect(fetched.name == policyName)
         let v1 = try await iam.getPolicyVersion(arn: created.arn, versionId: "v1")
         #expect(v1.isDefault)
         #expect(v1.document?.contains("\"ec2:osuser\"") == true, "the document comes back URL-decoded")
@@ -37,17 +38,18 @@ import Testing
     @Test func attachmentsToUsersGroupsAndRolesAreListedAcrossPages() async throws {
         let peer = try await MotoPeer.shared()
         let provisioning = IAMProvisioning(client: peer.client())
-        _ = try await provisioning.createUserWithKey(name: "attach-user")
-        try await provisioning.createGroup(name: "attach-group")
-        try await provisioning.createRole(name: "attach-role", trustPolicy:
+        let suffix = TestNames.unique("run")
+        _ = try await provisioning.createUserWithKey(name: "attach-user-\(suffix)")
+        try await provisioning.createGroup(name: "attach-group-\(suffix)")
+        try await provisioning.createRole(name: "attach-role-\(suffix)", trustPolicy:
             #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
         let iam = IAMClient(client: peer.client())
         var arns: [String] = []
         for index in 1...3 {
-            arns.append(try await iam.createPolicy(name: "EICTest-attach-\(index)", document: Self.document(["u\(index)"])).arn)
+            arns.append(try await iam.createPolicy(name: "EICTest-attach-\(index)-\(suffix)", document: Self.document(["u\(index)"])).arn)
         }
         for kind in PrincipalKind.allCases {
-            let name = "attach-\(kind.rawValue.lowercased())"
+            let name = "attach-\(kind.rawValue.lowercased())-\(suffix)"
             let principal = try await iam.getPrincipal(kind, name: name)
             #expect(principal.name == name)
             #expect(principal.arn.hasSuffix(":\(kind.rawValue.lowercased())/\(name)"))
@@ -81,7 +83,7 @@ import Testing
         #expect(allowed.success)
         #expect(!allowed.requestId.isEmpty)
 
-        let nobody = try await IAMProvisioning(client: peer.client()).createUserWithKey(name: "eic-nobody")
+        let nobody = try await IAMProvisioning(client: peer.client()).createUserWithKey(name: TestNames.unique("eic-nobody"))
         do {
             _ = try await InstanceConnectClient(client: peer.client(credentials: nobody))
                 .sendSSHPublicKey(instanceId: instance, osUser: "ec2-user", publicKey: key)

@@ -43,13 +43,14 @@ import Testing
     @Test func assumeRoleGivesWorkingTemporaryCredentials() async throws {
         let peer = try await MotoPeer.shared()
         let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
-        try await IAMProvisioning(client: peer.client()).createRole(name: "sts-test-role", trustPolicy: trust)
+        let role = TestNames.unique("sts-test-role")
+        try await IAMProvisioning(client: peer.client()).createRole(name: role, trustPolicy: trust)
         let identity = try await STSClient(client: peer.client()).getCallerIdentity()
-        let roleArn = "arn:aws:iam::\(identity.account):role/sts-test-role"
+        let roleArn = "arn:aws:iam::\(identity.account):role/\(role)"
         let temporary = try await STSClient(client: peer.client()).assumeRole(roleArn: roleArn, sessionName: "eicsetup-test")
         #expect(temporary.sessionToken != nil)
         #expect(temporary.expiration != nil)
         let assumed = try await STSClient(client: peer.client(credentials: temporary)).getCallerIdentity()
-        #expect(assumed.arn.contains(":assumed-role/sts-test-role/eicsetup-test"))
+        #expect(assumed.arn.contains(":assumed-role/\(role)/eicsetup-test"))
     }
 }

@@ -85,6 +85,9 @@ import Testing
             let strict = try await Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key, knownHosts: empty)
             #expect(strict.status != 0)
             #expect(!strict.stdout.contains("ubuntu 22.04"), "nothing may run on an unknown host")
+            // Refused for the right reason (not, say, a failed login), and told what to do.
+            #expect(strict.stderr.contains("is known in \(empty) and host key checking is strict"), "\(strict.stderr)")
+            #expect(strict.stderr.contains("--host-keys accept-new"))
             #expect(try String(contentsOfFile: empty, encoding: .utf8).isEmpty)
 
             let acceptNew = try await Self.inspect(fixture, ubuntu.ipAddress, user: "ubuntu", extra: key + ["--host-keys", "accept-new"],
@@ -99,6 +102,7 @@ import Testing
                 let changed = try await Self.inspect(fixture, rebuilt.ipAddress, user: "ec2-user", extra: key + ["--host-keys", policy])
                 #expect(changed.status != 0, "\(policy) accepted a changed host key")
                 #expect(changed.stderr.contains(fixture.state.knownHostsPath), "the warning names the file: \(changed.stderr)")
+                #expect(changed.stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED"))
                 #expect(!changed.stdout.contains("amzn 2"))
             }
         }

@@ -23,8 +23,8 @@ import Testing
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let key = directory + "/fleet.pem"
-        FileManager.default.createFile(atPath: key, contents: Data("key".utf8), attributes: [.posixPermissions: 0o600])
-        FileManager.default.createFile(atPath: directory + "/known_hosts", contents: Data())
+        _ = FileManager.default.createFile(atPath: key, contents: Data("key".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: directory + "/known_hosts", contents: Data())
         let cases: [(String, [String])] = [
             (#"{"version": 1, "instances": {"select": {"tags": {"Team": "web"}}, "ssh": {"hostKeys": "yes", "identityFile": "KEY", "knownHosts": "KH"}}}"#,
              [#"instances.ssh.hostKeys: "yes" is not one of strict, accept-new"#]),

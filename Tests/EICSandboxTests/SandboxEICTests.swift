@@ -26,6 +26,16 @@ import Testing
             .sendSSHPublicKey(instanceId: instance.instanceId, osUser: osUser, publicKey: key)
     }
 
+    /// Expects `body` to fail as AWS denies a call: AccessDeniedException, not just any error.
+    static func expectDenied(_ why: Comment, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+            Issue.record("allowed, but expected a denial: \(why)")
+        } catch let error as AWSError {
+            #expect(error.code == "AccessDeniedException", "\(why): \(error)")
+        }
+    }
+
     static func login(_ fixture: SandboxFixture, _ instance: SandboxState.Instance, user: String, key: String) async throws -> OpenSSH.Result {
         try await OpenSSH.run(user: user, host: instance.ipAddress, key: key, knownHosts: fixture.state.knownHostsPath,
                               command: "id -un")
@@ -36,25 +46,20 @@ import Testing
             let first = try #require(fixture.instance(.al2Current))
             let second = try #require(fixture.instance(.al2Current, index: 1))
             let ubuntu = try #require(fixture.instance(.ubuntu2004))
-            let keys = NSTemporaryDirectory() + "eic-sandbox-keys-40"
-            try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: keys) }
+            let keys = try TestKeyDirectory.make()
             let (keyPath, publicKey) = try await OpenSSH.generateKey(in: keys, name: "ephemeral")
 
-            await #expect(throws: AWSError.self, "eic-user has no policy yet") {
+            try await Self.expectDenied("eic-user has no policy yet") {
                 try await Self.push(fixture, first, osUser: "ec2-user", key: publicKey)
             }
             #expect(try await Self.login(fixture, first, user: "ec2-user", key: keyPath).status != 0)
 
             try await Self.grant(fixture, name: "eic-al2", instanceIds: [first.instanceId, second.instanceId],
                                  osUsers: ["ec2-user"])
-            do {
+            try await Self.expectDenied("a key pushed to an instance outside the policy") {
                 try await Self.push(fixture, ubuntu, osUser: "ubuntu", key: publicKey)
-                Issue.record("a key was pushed to an instance outside the policy")
-            } catch let error as AWSError {
-                #expect(error.code == "AccessDeniedException")
             }
-            await #expect(throws: AWSError.self, "ec2:osuser must match") {
+            try await Self.expectDenied("ec2:osuser must match") {
                 try await Self.push(fixture, first, osUser: "root", key: publicKey)
             }
 
@@ -72,20 +77,26 @@ import Testing
             #expect(try await Self.login(fixture, ubuntu, user: "ubuntu", key: ubuntuKey).status == 0,
                     "Ubuntu 20.04's systemd drop-in configures EIC")
 
-            let wait = 61 - Date().timeIntervalSince(pushedAt)
-            if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) }
+            // The key lives 60 s: still good at 50 s (a shorter lifetime must fail here), gone after 61 s.
+            try await Self.sleep(until: pushedAt.addingTimeInterval(50))
+            let late = try await Self.login(fixture, first, user: "ec2-user", key: keyPath)
+            #expect(late.status == 0, "a pushed key must still log in 50 s later: \(late.stderr)")
+            try await Self.sleep(until: pushedAt.addingTimeInterval(61))
             #expect(try await Self.login(fixture, first, user: "ec2-user", key: keyPath).status != 0,
                     "a pushed key expires after 60 seconds")
         }
+    }
+
+    static func sleep(until moment: Date) async throws {
+        let wait = moment.timeIntervalSinceNow
+        if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) }
     }
 
     @Test func oldAmazonLinuxNeedsThePackageAndAForeignCommandSurvivesTheInstall() async throws {
         try await SandboxFixture.with([.al2Old, .conflictSSHDConfig], subnet: 41) { fixture in
             let old = try #require(fixture.instance(.al2Old))
             let conflict = try #require(fixture.instance(.conflictSSHDConfig))
-            let keys = NSTemporaryDirectory() + "eic-sandbox-keys-41"
-            try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: keys) }
+            let keys = try TestKeyDirectory.make()
             let (keyPath, publicKey) = try await OpenSSH.generateKey(in: keys, name: "ephemeral")
             try await Self.grant(fixture, name: "eic-old", instanceIds: [old.instanceId], osUsers: ["ec2-user"])
 

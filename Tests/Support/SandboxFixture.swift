@@ -19,8 +19,16 @@ public struct SandboxFixture: Sendable {
     private static func run<T: Sendable>(_ personalities: [Personality], subnet: Int, faults: String?,
                                          _ body: (SandboxFixture) async throws -> T) async throws -> T {
         let layout = try layout()
-        let directory = "/tmp/eicsetup-test-sandbox-\(subnet)"
-        _ = try? await Sandbox.down(stateDirectory: directory, layout: layout)
+        // A state directory of its own (subnet, test process, random), so a repeated test or another
+        // process never shares instance roots with this sandbox. A sandbox a killed run left on this
+        // subnet (its process gone) would hold the addresses: stop it first.
+        let prefix = "eicsetup-test-sandbox-\(subnet)-"
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where leftover.hasPrefix(prefix) {
+            let owner = leftover.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
+            if let owner, owner == getpid() || kill(owner, 0) == 0 { continue }
+            _ = try? await Sandbox.down(stateDirectory: "/tmp/" + leftover, layout: layout)
+        }
+        let directory = "/tmp/\(prefix)\(getpid())-\(UUID().uuidString.prefix(8))"
         var options = SandboxOptions(stateDirectory: directory, personalities: personalities, faults: faults)
         options.firstSubnet = subnet
         let state = try await Sandbox.up(options, layout: layout)
