@@ -87,9 +87,12 @@ struct SavedPlan: Codable {
         actions = PlanView.Document(result, observation).actions
     }
 
-    /// Writes the file readable by its owner only.
+    /// Writes the file readable by its owner only. Its own encoder, not `JSONDocument`'s: the
+    /// fingerprint keys (target addresses) must be stored exactly as they are compared.
     func write(to path: String) throws {
-        let text = try JSONDocument.render(self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw CommandError.usage("cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
