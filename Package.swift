@@ -40,7 +40,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "eicsetup", dependencies: ["EICCommands"]),
+        .executableTarget(name: "eicsetup", dependencies: ["EICCommands", "EICCrypto"]),
         // Starts real peers (moto via sandbox/awsd.py) for the integration tests of several test targets.
         .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore", "EICSandbox"], path: "Tests/Support",
                 exclude: ["imds_stub.py", "resetting_http.py"]),

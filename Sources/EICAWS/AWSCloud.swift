@@ -22,7 +22,10 @@ public struct AWSCloud: CloudAPI {
 
     public func instances(_ selection: InstanceSelection) async throws -> [CloudInstance] {
         try await mapped { () async throws(AWSError) in
-            try await ec2.describeInstances(ids: selection.ids, filters: selection.describeFilters)
+            // Pages of 1,000 (EC2's maximum): one call for fleets up to 1,000 instances. Without MaxResults
+            // a server may page at will (moto: 100 reservations). EC2 refuses MaxResults with InstanceIds.
+            try await ec2.describeInstances(ids: selection.ids, filters: selection.describeFilters,
+                                            pageSize: selection.ids.isEmpty ? 1000 : nil)
         }
     }
 

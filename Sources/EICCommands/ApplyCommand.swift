@@ -51,43 +51,62 @@ struct ApplyCommand: AsyncParsableCommand {
         let (observation, sessions) = try await context.observer(parallelism: parallelism, progress: progress)
             .observe(context.plan, region: context.configuration.region, keepSessions: true)
         progress.clear()
-        defer { Task.detached { for session in sessions.values { await session.close() } } }
-        if let saved {
-            let changed = saved.changedTargets(observation.fingerprints())
-            guard changed.isEmpty else {
-                throw CommandError.usage("the fleet changed since \(plan) was saved, so it was not applied; nothing was changed.\n"
-                    + "Changed: " + changed.joined(separator: ", ") + "\nRun `eicsetup plan` again.")
+        // Everything after the probes runs in `proceed`, so that the sessions the probes kept open are
+        // closed (awaited) on every path before `run` returns. Closing them in a detached task raced with
+        // the process exit: a dedicated SSH thread still freeing its libssh2 session while exit() ran the
+        // libraries' cleanup crashed apply with SIGSEGV (exit 139) after it had printed its summary.
+        func proceed() async throws {
+            if let saved {
+                let changed = saved.changedTargets(observation.fingerprints())
+                guard changed.isEmpty else {
+                    throw CommandError.usage("the fleet changed since \(plan) was saved, so it was not applied; nothing was changed.\n"
+                        + "Changed: " + changed.joined(separator: ", ") + "\nRun `eicsetup plan` again.")
+                }
             }
+            let result = Planner(templates: context.templates).plan(context.plan, observation)
+            let style = Style.forStdout(noColor: global.noColor)
+            let view = ApplyView(json: json, style: style)
+            if json {
+                view.emit(try PlanView.json(result, observation).replacingOccurrences(of: "\n", with: " "))
+            } else {
+                print(PlanView.text(result, observation, verbose: global.verbose, style: style), terminator: "")
+            }
+            guard result.summary.hasChanges else {
+                if result.summary.needsAttention { throw ExitCode.failure }
+                return
+            }
+            if !autoApprove && !Self.confirm() {
+                print("Apply cancelled; nothing was changed.")
+                throw ExitCode.failure
+            }
+            let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
+                view.event(event)
+            }
+            let interrupt = InterruptWatch { executor.stop(); view.interrupted() }
+            let outcomes = await executor.run(result.actions)
+            interrupt.cancel()
+            view.summary(outcomes)
+            var verified = true
+            if verify {
+                print("")
+                verified = try await VerifyCommand.verify(context, parallelism: parallelism, iamWait: 30, json: json, noColor: global.noColor)
+            }
+            if !verified || outcomes.contains(where: { ![.ok, .changed].contains($0.status) }) { throw ExitCode.failure }
         }
-        let result = Planner(templates: context.templates).plan(context.plan, observation)
-        let style = Style.forStdout(noColor: global.noColor)
-        let view = ApplyView(json: json, style: style)
-        if json {
-            view.emit(try PlanView.json(result, observation).replacingOccurrences(of: "\n", with: " "))
-        } else {
-            print(PlanView.text(result, observation, verbose: global.verbose, style: style), terminator: "")
+        do {
+            try await proceed()
+        } catch {
+            await Self.close(sessions)
+            throw error
         }
-        guard result.summary.hasChanges else {
-            if result.summary.needsAttention { throw ExitCode.failure }
-            return
+        await Self.close(sessions)
+    }
+
+    /// Disconnects every kept session, all at once, and returns when they are closed.
+    static func close(_ sessions: [String: any RemoteHost]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for session in sessions.values { group.addTask { await session.close() } }
         }
-        if !autoApprove && !Self.confirm() {
-            print("Apply cancelled; nothing was changed.")
-            throw ExitCode.failure
-        }
-        let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
-            view.event(event)
-        }
-        let interrupt = InterruptWatch { executor.stop(); view.interrupted() }
-        let outcomes = await executor.run(result.actions)
-        interrupt.cancel()
-        view.summary(outcomes)
-        var verified = true
-        if verify {
-            print("")
-            verified = try await VerifyCommand.verify(context, parallelism: parallelism, iamWait: 30, json: json, noColor: global.noColor)
-        }
-        if !verified || outcomes.contains(where: { ![.ok, .changed].contains($0.status) }) { throw ExitCode.failure }
     }
 
     static func confirm() -> Bool {

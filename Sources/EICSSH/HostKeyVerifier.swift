@@ -1,5 +1,6 @@
 import EICCrypto
 import Foundation
+import Synchronization
 
 /// Applies a `HostKeyPolicy` against a known_hosts file on disk.
 enum HostKeyVerifier {
@@ -7,10 +8,47 @@ enum HostKeyVerifier {
     /// with accept-new neither lose lines nor write duplicates.
     private static let fileLock = NSLock()
 
+    /// A parsed known_hosts file and the identity of the file it was read from.
+    private struct Parsed {
+        let stamp: FileStamp
+        let text: String
+        let hosts: KnownHosts
+    }
+
+    /// Device, inode, size, modification and change times: any write, replacement or chmod changes it.
+    private struct FileStamp: Equatable {
+        let values: [Int]
+
+        init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            values = [Int(info.st_dev), Int(info.st_ino), Int(info.st_size), info.st_mtim.tv_sec, info.st_mtim.tv_nsec,
+                      info.st_ctim.tv_sec, info.st_ctim.tv_nsec]
+        }
+    }
+
+    /// known_hosts files parsed in this process, by path, reused while the file's stamp is unchanged.
+    /// Each connection used to read and parse the whole file twice (a fleet's file has one line per host,
+    /// so N connections cost O(N²)), once of them under `fileLock`.
+    private static let parsed = Mutex<[String: Parsed]>([:])
+
+    /// The file's text and parse, from the cache when the file is unchanged; nil when it cannot be read
+    /// (a missing file is "", as before).
+    private static func load(path: String) -> (text: String, hosts: KnownHosts)? {
+        guard let stamp = FileStamp(path: path) else {
+            return FileManager.default.fileExists(atPath: path) ? nil : ("", KnownHosts(text: ""))
+        }
+        if let hit = parsed.withLock({ $0[path] }), hit.stamp == stamp { return (hit.text, hit.hosts) }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let hosts = KnownHosts(text: text)
+        // Keep it only if the file did not change while it was read.
+        if FileStamp(path: path) == stamp { parsed.withLock { $0[path] = Parsed(stamp: stamp, text: text, hosts: hosts) } }
+        return (text, hosts)
+    }
+
     /// The key types to prefer in the handshake: those already known for this host.
     static func preferredKeyTypes(path: String, hostToken: String) -> [String] {
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        return KnownHosts(text: text).knownKeyTypes(hostToken: hostToken)
+        (load(path: path)?.hosts ?? KnownHosts(text: "")).knownKeyTypes(hostToken: hostToken)
     }
 
     /// Accepts the key, appends it (accept-new), or throws the refusal OpenSSH would print.
@@ -22,20 +60,14 @@ enum HostKeyVerifier {
                        policy: HostKeyPolicy, afterReading: () -> Void = {}) throws(SSHError) -> Bool {
         fileLock.lock()
         defer { fileLock.unlock() }
-        let text: String
-        if FileManager.default.fileExists(atPath: path) {
-            guard let read = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw SSHError(.hostKeyUnknown, operation: "host key check for \(hostToken)",
-                               message: "cannot read \(path); fix its permissions or pass --known-hosts")
-            }
-            text = read
-        } else {
-            text = ""
+        guard let (text, hosts) = load(path: path) else {
+            throw SSHError(.hostKeyUnknown, operation: "host key check for \(hostToken)",
+                           message: "cannot read \(path); fix its permissions or pass --known-hosts")
         }
         afterReading()
         let fingerprint = SSHFingerprint.sha256(ofPublicKeyBlob: keyBlob)
         let label = keyLabel(keyType)
-        switch KnownHosts(text: text).match(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob) {
+        switch hosts.match(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob) {
         case .known:
             return false
         case .revoked(let line):

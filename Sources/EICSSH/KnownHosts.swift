@@ -52,6 +52,34 @@ public struct KnownHosts: Sendable {
                                  keyBlob: Array(blob)))
         }
         self.entries = entries
+        var byName: [String: [Int]] = [:]
+        var other: [Int] = []
+        for (position, entry) in entries.enumerated() where !entry.revoked {
+            let field = entry.hostField
+            if field.hasPrefix("|1|") || field.contains(where: { $0 == "*" || $0 == "?" || $0 == "!" }) {
+                other.append(position)
+            } else {
+                for name in Set(field.lowercased().split(separator: ",").map(String.init)) { byName[name, default: []].append(position) }
+            }
+        }
+        self.byName = byName
+        self.patternEntries = other
+        self.revokedEntries = entries.indices.filter { entries[$0].revoked }
+    }
+
+    /// Positions (in `entries`) of the non-revoked lines whose host field is a plain comma list of names,
+    /// by lowercased name: a lookup needs no scan of the whole file (a fleet's known_hosts has a line per host).
+    private let byName: [String: [Int]]
+    /// Positions of the non-revoked lines that need `hostMatches` (hashed names, wildcards, negations).
+    private let patternEntries: [Int]
+    private let revokedEntries: [Int]
+
+    /// The non-revoked entries naming `hostToken`, in file order — what a scan with `hostMatches` finds.
+    private func entries(for hostToken: String) -> [Entry] {
+        let named = byName[hostToken.lowercased()] ?? []
+        let patterns = patternEntries.filter { Self.hostMatches(entries[$0].hostField, hostToken) }
+        let positions = patterns.isEmpty ? named : (named + patterns).sorted()
+        return positions.map { entries[$0] }
     }
 
     /// How OpenSSH writes a host in known_hosts: the bare name for port 22, else `[name]:port`.
@@ -67,8 +95,7 @@ public struct KnownHosts: Sendable {
     /// The key types listed for `hostToken`, in file order (to prefer them in the handshake, as OpenSSH does).
     public func knownKeyTypes(hostToken: String) -> [String] {
         var types: [String] = []
-        for entry in entries where !entry.revoked && Self.hostMatches(entry.hostField, hostToken)
-            && !types.contains(entry.keyType) {
+        for entry in entries(for: hostToken) where !types.contains(entry.keyType) {
             types.append(entry.keyType)
         }
         return types
@@ -76,10 +103,10 @@ public struct KnownHosts: Sendable {
 
     /// Looks up `keyBlob` of type `keyType` for `hostToken`.
     public func match(hostToken: String, keyType: String, keyBlob: [UInt8]) -> Match {
-        if let revoked = entries.first(where: { $0.revoked && $0.keyBlob == keyBlob }) {
-            return .revoked(line: revoked.line)
+        if let revoked = revokedEntries.first(where: { entries[$0].keyBlob == keyBlob }) {
+            return .revoked(line: entries[revoked].line)
         }
-        let candidates = entries.filter { !$0.revoked && Self.hostMatches($0.hostField, hostToken) }
+        let candidates = entries(for: hostToken)
         if let exact = candidates.first(where: { $0.keyBlob == keyBlob }) { return .known(line: exact.line) }
         if let other = candidates.first(where: { $0.keyType == keyType }) { return .changed(line: other.line) }
         return .unknown

@@ -1,8 +1,10 @@
 import EICCommands
+import EICCrypto
 
 @main
 struct Entrypoint {
     static func main() async {
+        CryptoRuntime.initialize()
         await EICSetupCommand.main()
     }
 }
