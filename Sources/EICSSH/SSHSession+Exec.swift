@@ -2,8 +2,8 @@ import CLibSSH2
 import EICCore
 import Foundation
 
-/// An open channel. It holds its session strongly, so the session cannot be freed under it.
-private final class SSHChannel {
+/// An open channel (exec or streamed). It holds its session strongly, so the session cannot be freed under it.
+final class SSHChannel {
     let session: SSHSession
     let raw: OpaquePointer
     init(session: SSHSession, raw: OpaquePointer) {

@@ -57,18 +57,6 @@ public struct SSHStreamOutcome: Sendable, Equatable {
     public var exitSignal: String?
 }
 
-/// An open channel for a streamed session. It holds its session strongly, so the session cannot be
-/// freed under it.
-private final class StreamChannel {
-    let session: SSHSession
-    let raw: OpaquePointer
-    init(session: SSHSession, raw: OpaquePointer) {
-        self.session = session
-        self.raw = raw
-    }
-    deinit { libssh2_channel_free(raw) }
-}
-
 extension SSHConnection {
     /// Runs `request` until the remote side closes, streaming input and output as they come. Blocks this
     /// connection's thread (never the cooperative pool) for the whole session.
@@ -92,7 +80,7 @@ extension SSHSession {
         guard let rawChannel = eic_libssh2_channel_open_session(raw) else {
             throw SSHError(.session, operation: operation, session: raw, message: "the server refused to open a session channel")
         }
-        let channel = StreamChannel(session: self, raw: rawChannel)
+        let channel = SSHChannel(session: self, raw: rawChannel)
         var size = request.terminal.map { (columns: $0.columns, rows: $0.rows) }
         if let terminal = request.terminal {
             let rc = terminal.type.withCString {

@@ -43,7 +43,13 @@ public struct PackageVersion: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// epoch (default 0), upstream, revision (after the last hyphen; default "").
     static func dpkgParts(_ version: String) -> (Int, String, String) {
-        var rest = Substring(version)
+        let (epoch, upstream, revision) = epochVersionRelease(version)
+        return (epoch, upstream, revision ?? "")
+    }
+
+    /// `[epoch:]version[-release]`, the shape both dpkg and rpm use; nil release when there is no hyphen.
+    static func epochVersionRelease(_ text: String) -> (Int, String, String?) {
+        var rest = Substring(text)
         var epoch = 0
         if let colon = rest.firstIndex(of: ":"), let value = Int(rest[..<colon]) {
             epoch = value
@@ -52,7 +58,7 @@ public struct PackageVersion: Sendable, Hashable, Codable, CustomStringConvertib
         if let hyphen = rest.lastIndex(of: "-") {
             return (epoch, String(rest[..<hyphen]), String(rest[rest.index(after: hyphen)...]))
         }
-        return (epoch, String(rest), "")
+        return (epoch, String(rest), nil)
     }
 
     /// dpkg's character order: `~` first, then end of string, then letters, then everything else.
@@ -104,16 +110,7 @@ public struct PackageVersion: Sendable, Hashable, Codable, CustomStringConvertib
     }
 
     static func rpmParts(_ text: String) -> (Int, String, String?) {
-        var rest = Substring(text)
-        var epoch = 0
-        if let colon = rest.firstIndex(of: ":"), let value = Int(rest[..<colon]) {
-            epoch = value
-            rest = rest[rest.index(after: colon)...]
-        }
-        if let hyphen = rest.lastIndex(of: "-") {
-            return (epoch, String(rest[..<hyphen]), String(rest[rest.index(after: hyphen)...]))
-        }
-        return (epoch, String(rest), nil)
+        epochVersionRelease(text)
     }
 
     static func rpmvercmp(_ lhs: String, _ rhs: String) -> Int {
