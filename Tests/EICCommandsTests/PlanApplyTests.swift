@@ -12,7 +12,8 @@ import Testing
     static let playbook = RepositoryPaths.root.appendingPathComponent("playbooks/sandbox.json").path
 
     @Test func planThenApplyOnboardsEveryFixableHostAndNothingElse() async throws {
-        try await HeavyTests.oneAtATime {
+        // SandboxFixture.with already runs one heavy test at a time (wrapping it again would deadlock).
+        do {
             try await SandboxFixture.with(Personality.allCases, subnet: 60) { fixture in
                 let env = Self.environment(fixture.state)
                 let personalityOf = Dictionary(uniqueKeysWithValues: fixture.state.instances.map { ($0.instanceId, $0.personality) })
@@ -111,7 +112,7 @@ import Testing
     }
 
     @Test func aSavedPlanIsRefusedWhenTheFleetMovedSinceAndChangesNothing() async throws {
-        try await HeavyTests.oneAtATime {
+        do {
             try await SandboxFixture.with([.al2Old, .al2Current], subnet: 61) { fixture in
                 let env = Self.environment(fixture.state)
                 let saved = NSTemporaryDirectory() + "eic-saved-\(UUID().uuidString.prefix(8)).json"
