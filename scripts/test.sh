@@ -16,4 +16,15 @@ echo "test: running the Swift tests (unit, and integration against moto and real
 # One test at a time: on 2 cores the integration tests (sandbox fleets, 50 SSH sessions, moto peers)
 # only fought each other in parallel — the same wall time (~2 min), a third of the CPU, and none of the
 # load spikes that made other tests' SSH commands wait a minute. The timeout turns a hang into a failure.
-timeout --signal=KILL 1500 swift test --skip-build --no-parallel "$@"
+# The test runner gets its own process group, and the guard kills the whole group: `timeout` alone would
+# kill only `swift test` and leave its xctest child running (holding every file and port it had).
+set -m
+swift test --skip-build --no-parallel "$@" &
+runner=$!
+( sleep 1500; echo "test: the suite did not finish within 25 minutes; stopping it" >&2; kill -KILL -- "-$runner" ) 2>/dev/null &
+guard=$!
+set +e
+wait "$runner"
+status=$?
+kill "$guard" 2>/dev/null
+exit "$status"
