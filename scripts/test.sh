@@ -26,5 +26,5 @@ guard=$!
 set +e
 wait "$runner"
 status=$?
-kill "$guard" 2>/dev/null
+kill -- "-$guard" 2>/dev/null
 exit "$status"
