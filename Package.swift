@@ -25,6 +25,10 @@ let package = Package(
         ),
         .target(name: "EICCrypto", dependencies: ["COpenSSL"]),
         .target(name: "EICCore"),
+        // templates/ (IAM documents, sshd snippets) and playbooks/ (ready plans) ship as resources.
+        .target(name: "EICTemplates", path: "templates", exclude: ["README.md"], resources: [.copy("iam"), .copy("sshd")]),
+        .target(name: "EICPlaybooks", path: "playbooks", exclude: ["README.md"],
+                resources: [.copy("sandbox.json"), .copy("al2-fleet-by-tag.json"), .copy("mixed-fleet-by-ids.json")]),
         .target(name: "EICAWS", dependencies: ["EICCore", "EICCrypto"]),
         .target(name: "EICSSH", dependencies: ["EICCore", "EICCrypto", "CLibSSH2", "COpenSSL"]),
         // The local AWS + fleet test bed (design §6): used by `eicsetup sandbox` and by integration tests.
@@ -32,7 +36,7 @@ let package = Package(
         .target(
             name: "EICCommands",
             dependencies: [
-                "EICCore", "EICAWS", "EICSSH", "EICCrypto", "EICSandbox",
+                "EICCore", "EICAWS", "EICSSH", "EICCrypto", "EICSandbox", "EICTemplates", "EICPlaybooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,7 +45,7 @@ let package = Package(
         .target(name: "EICTestSupport", dependencies: ["EICAWS", "EICCore", "EICSandbox"], path: "Tests/Support",
                 exclude: ["imds_stub.py"]),
         .testTarget(name: "EICCryptoTests", dependencies: ["EICCrypto"]),
-        .testTarget(name: "EICCoreTests", dependencies: ["EICCore"]),
+        .testTarget(name: "EICCoreTests", dependencies: ["EICCore", "EICTemplates", "EICPlaybooks"]),
         .testTarget(name: "EICAWSTests", dependencies: ["EICAWS", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
         .testTarget(name: "EICSSHTests", dependencies: ["EICSSH", "EICCore", "EICCrypto", "EICSandbox", "EICTestSupport"]),
         .testTarget(name: "EICSandboxTests", dependencies: ["EICSandbox", "EICAWS", "EICCore", "EICTestSupport"]),

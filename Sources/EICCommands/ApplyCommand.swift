@@ -1,27 +1,110 @@
 import ArgumentParser
+import EICCore
+import Foundation
 
-/// `eicsetup apply`: Carry out a plan (asks for confirmation unless --auto-approve).
+/// `eicsetup apply`: carry out a plan (or a saved plan).
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Carry out a plan (asks for confirmation unless --auto-approve).",
+        abstract: "Carry out a plan: security groups, IAM, and the package on every instance.",
         discussion: """
-        Shows the plan, asks for confirmation (only "yes" is accepted) unless --auto-approve, then carries it out: IAM and security groups first, then instances in parallel.
+        Observes like `plan`, shows what it will do, asks for the exact answer 'yes' (or \
+        --auto-approve; without a terminal it refuses to ask), then: IAM and security-group changes \
+        first, then the instances in parallel (--parallelism). Each instance is installed or upgraded \
+        over the session its probe opened and probed again: it counts as done only when sshd's \
+        effective configuration runs EIC's command. Foreign AuthorizedKeysCommands are never touched.
 
-        Not built yet in this version: it says so and exits 1.
+        A saved plan (`plan --out`) is applied only if nothing it observed has changed since; \
+        otherwise apply names each changed target and changes nothing.
 
-        Example:
-          eicsetup apply fleet.json --parallelism 20
+        Running it again changes nothing. Ctrl-C starts no new action and lets running ones finish.
+        Exit codes: 0 everything onboarded; 1 anything failed, conflicted, was unreachable or skipped \
+        (everything else that could be done was done).
+
+        Examples:
+          eicsetup apply fleet.json
+          eicsetup apply fleet.saved.json --auto-approve --parallelism 25
+          eicsetup apply playbooks/sandbox.json --auto-approve --json
         """
     )
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "A plan file, or a saved plan from plan --out.") var plan: String
+    @OptionGroup var ssh: SSHOptions
+    @Argument(help: "A plan file, or a plan saved by `plan --out`.") var plan: String
     @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
-    @Flag(help: "Print JSON events instead of text.") var json = false
-    @Option(help: "How many instances to work on at once.") var parallelism: Int = 10
+    @Flag(help: "Print the plan and the events as JSON lines.") var json = false
+    @Option(help: "Instances worked on at once (1-500).") var parallelism: Int = 10
+
+    func validate() throws {
+        guard (1...500).contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
+    }
 
     func run() async throws {
-        throw CommandError.notBuilt("apply")
+        let text = try FleetContext.readText(plan)
+        let saved = SavedPlan.read(text)
+        let context = try FleetContext.load(planPath: saved?.planFile ?? plan, global: global, ssh: ssh, text: saved?.planText ?? text)
+        if !autoApprove && isatty(STDIN_FILENO) != 1 {
+            throw CommandError.usage("apply asks for confirmation on a terminal; without one, pass --auto-approve.")
+        }
+        let progress = ProgressLine()
+        let (observation, sessions) = try await context.observer(parallelism: parallelism, progress: progress)
+            .observe(context.plan, region: context.configuration.region, keepSessions: true)
+        progress.clear()
+        defer { Task.detached { for session in sessions.values { await session.close() } } }
+        if let saved {
+            let changed = saved.changedTargets(observation.fingerprints())
+            guard changed.isEmpty else {
+                throw CommandError.usage("the fleet changed since \(plan) was saved, so it was not applied; nothing was changed.\n"
+                    + "Changed: " + changed.joined(separator: ", ") + "\nRun `eicsetup plan` again.")
+            }
+        }
+        let result = Planner(templates: context.templates).plan(context.plan, observation)
+        let style = Style.forStdout(noColor: global.noColor)
+        let view = ApplyView(json: json, style: style)
+        if json {
+            view.emit(try PlanView.json(result, observation).replacingOccurrences(of: "\n", with: " "))
+        } else {
+            print(PlanView.text(result, observation, verbose: global.verbose, style: style), terminator: "")
+        }
+        guard result.summary.hasChanges else {
+            if result.summary.needsAttention { throw ExitCode.failure }
+            return
+        }
+        if !autoApprove && !Self.confirm() {
+            print("Apply cancelled; nothing was changed.")
+            throw ExitCode.failure
+        }
+        let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
+            view.event(event)
+        }
+        let interrupt = InterruptWatch { executor.stop(); view.interrupted() }
+        let outcomes = await executor.run(result.actions)
+        interrupt.cancel()
+        view.summary(outcomes)
+        if outcomes.contains(where: { ![.ok, .changed].contains($0.status) }) { throw ExitCode.failure }
+    }
+
+    static func confirm() -> Bool {
+        print("\nApply these actions? Only 'yes' will be accepted: ", terminator: "")
+        fflush(nil)
+        return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+    }
+}
+
+/// Turns SIGINT into a call (once), instead of killing the process mid-install.
+final class InterruptWatch: @unchecked Sendable {
+    // @unchecked: `source` is set once in init and only cancelled afterwards.
+    private let source: DispatchSourceSignal
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+    }
+
+    func cancel() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
     }
 }

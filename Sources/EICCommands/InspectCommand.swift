@@ -101,7 +101,7 @@ enum InspectView {
         var lines = ["Host:                       \(options.displayName)"]
         let os = [facts.osID ?? "unknown", facts.osVersion ?? ""].joined(separator: " ").trimmingCharacters(in: .whitespaces)
         lines.append("OS:                         \(os)" + (facts.osPrettyName.map { " (\($0))" } ?? ""))
-        lines.append("Package manager:            \(facts.packageManager ?? "none found")")
+        lines.append("Package manager:            \(facts.packageManager?.rawValue ?? "none found")")
         let package = facts.package.installed ? (facts.package.version ?? "installed")
             : (facts.package.queriedWith == nil ? "unknown (no dpkg or rpm)" : "not installed")
         lines.append("ec2-instance-connect:       \(package)")

@@ -51,6 +51,8 @@ extension Sandbox {
             ("EICSETUP_SANDBOX_DIR", state.stateDirectory),
             ("EICSETUP_SANDBOX_KEY", state.fleetKeyPath),
             ("EICSETUP_SANDBOX_KNOWN_HOSTS", state.knownHostsPath),
+            // `cidr: "auto"` asks the sandbox, not the internet, for the operator's address.
+            ("EICSETUP_CHECKIP_URL", state.endpoint + "/_sandbox/checkip"),
         ]
         return values.map { "export \($0.0)=\(shellQuoted($0.1))" }.joined(separator: "\n") + "\n"
             + "unset AWS_PROFILE AWS_SESSION_TOKEN\n"

@@ -15,7 +15,7 @@ import Testing
             configs: [("/etc/ssh/sshd_config", "AuthorizedKeysCommand \(Self.eic)\nAuthorizedKeysCommandUser ec2-instance-connect\n")]))
         #expect(facts.osID == "amzn")
         #expect(facts.osVersion == "2")
-        #expect(facts.packageManager == "yum")
+        #expect(facts.packageManager == .yum)
         #expect(facts.package == PackageState(installed: true, version: "1.1-19.amzn2", queriedWith: "rpm"))
         #expect(facts.effective == EffectiveCommand(command: Self.eic, user: "ec2-instance-connect", source: .sshdT, fromSystemdOption: false))
         #expect(facts.classification == .eic)
@@ -60,7 +60,7 @@ import Testing
         #expect(facts.effective.user == "ec2-instance-connect")
         #expect(facts.effective.fromSystemdOption)
         #expect(facts.classification == .eic)
-        #expect(facts.packageManager == "apt")
+        #expect(facts.packageManager == .apt)
         #expect(facts.package.version == "1.1.12-0ubuntu1")
     }
 

@@ -32,7 +32,7 @@ import Testing
         let facts = try await Self.inspect(sshd)
         #expect(facts.osID == Self.localOSRelease["ID"])
         #expect(facts.osVersion == Self.localOSRelease["VERSION_ID"])
-        #expect(facts.packageManager == "apt")
+        #expect(facts.packageManager == .apt)
         #expect(facts.package == PackageState(installed: false, version: nil, queriedWith: "dpkg"))
         #expect(facts.effective.source == .sshdT)
         #expect(facts.effective.command == nil)

@@ -11,10 +11,13 @@
 #   execstart.sum     checksum of the drop-ins at that time (to warn like systemd when they changed since)
 #   sshd.disabled     present while the "unit" is stopped or failed; sshd.failed after a failed start
 #   pkg/<name>        installed package version (the stand-ins' package database)
+#   package-commands.log  one line per mutating package-manager command run (pkglog.sh)
 
 RUN=/var/lib/eicsandbox
 # shellcheck source=/dev/null
 . "$RUN/instance.env"
+# shellcheck source=pkglog.sh
+. "$SANDBOX_HOME/pkglog.sh"
 
 # ------------------------------------------------------------------------------------ systemd units
 # Drop-in directories systemd reads for the sshd unit of this distro. Ubuntu's ssh.service has the

@@ -6,8 +6,10 @@ public struct HostFacts: Sendable, Equatable, Codable {
     public var osVersion: String?
     /// `PRETTY_NAME` from /etc/os-release, for people.
     public var osPrettyName: String?
-    /// The package manager found: "apt", "yum", "dnf", "zypper", or nil.
-    public var packageManager: String?
+    /// The package manager found, or nil.
+    public var packageManager: PackageManager?
+    /// How the login user can act as root (decides whether installs are possible).
+    public var privilege: Privilege = .unknown
     /// The ec2-instance-connect package.
     public var package: PackageState
     /// The AuthorizedKeysCommand sshd runs with, and how that was determined.
@@ -16,6 +18,15 @@ public struct HostFacts: Sendable, Equatable, Codable {
     public var settings: [CommandSetting]
     /// EIC's, none, or a conflict.
     public var classification: Classification
+    /// The distribution, typed.
+    public var distribution: Distribution { Distribution(osID: osID, version: osVersion) }
+
+    /// The installed package's version, ordered as this host's package manager orders versions.
+    public var packageVersion: PackageVersion? {
+        guard package.installed, let version = package.version else { return nil }
+        return PackageVersion(version, scheme: package.queriedWith == "dpkg" ? .dpkg : .rpm)
+    }
+
     /// Things a person should know about how the facts were gathered (e.g. sudo wanted a password).
     public var notes: [String]
 
@@ -143,7 +154,7 @@ extension String {
 // keys do not come and go with the host.
 extension HostFacts {
     private enum CodingKeys: String, CodingKey {
-        case osID, osVersion, osPrettyName, packageManager, package, effective, settings, classification, notes
+        case osID, osVersion, osPrettyName, packageManager, privilege, package, effective, settings, classification, notes
     }
 
     /// Encodes every key, absent values as null.
@@ -153,6 +164,7 @@ extension HostFacts {
         try container.encode(osVersion, forKey: .osVersion)
         try container.encode(osPrettyName, forKey: .osPrettyName)
         try container.encode(packageManager, forKey: .packageManager)
+        try container.encode(privilege, forKey: .privilege)
         try container.encode(package, forKey: .package)
         try container.encode(effective, forKey: .effective)
         try container.encode(settings, forKey: .settings)

@@ -49,7 +49,7 @@ public enum HostFactsAnalyzer {
 
         return HostFacts(
             osID: os["ID"], osVersion: os["VERSION_ID"], osPrettyName: os["PRETTY_NAME"],
-            packageManager: packageManager(report.tools),
+            packageManager: packageManager(report.tools), privilege: privilege(report),
             package: package(report.packageAnswer),
             effective: EffectiveCommand(command: command, user: user, source: source, fromSystemdOption: fromOption),
             settings: settings, classification: classification, notes: notes)
@@ -70,12 +70,25 @@ public enum HostFactsAnalyzer {
         return result
     }
 
-    static func packageManager(_ tools: [String]) -> String? {
-        if tools.contains("apt-get") { return "apt" }
-        if tools.contains("dnf") { return "dnf" }
-        if tools.contains("yum") { return "yum" }
-        if tools.contains("zypper") { return "zypper" }
+    static func packageManager(_ tools: [String]) -> PackageManager? {
+        if tools.contains("apt-get") { return .apt }
+        if tools.contains("dnf") { return .dnf }
+        if tools.contains("yum") { return .yum }
+        if tools.contains("zypper") { return .zypper }
         return nil
+    }
+
+    /// Root, passwordless sudo, or why not: the probe ran `sshd -T` as root or through `sudo -n`.
+    static func privilege(_ report: ProbeReport) -> Privilege {
+        switch report.sshdTVia {
+        case "root": return .root
+        case "sudo":
+            if report.sshdTStatus == 0 { return .sudo }
+            let output = report.sshdTOutput
+            if output.contains("password is required") || output.contains("terminal is required") { return .sudoNeedsPassword }
+            return .unknown
+        default: return .none
+        }
     }
 
     /// Reads "dpkg ii 1.1.14-0ubuntu1", "rpm ii 1.1-19.amzn2", "dpkg un", "dpkg" (unknown package), "none".

@@ -50,6 +50,12 @@ public protocol RemoteHost: Sendable {
 
     /// Runs `command`, feeding `stdin` to it, and returns its outputs and exit status.
     func run(_ command: RemoteCommand, stdin: [UInt8]) async throws -> CommandResult
+
+    /// Runs `command` with its own time limit (installs may need longer than probes).
+    func run(_ command: RemoteCommand, stdin: [UInt8], timeoutSeconds: Int) async throws -> CommandResult
+
+    /// Ends the session; later calls fail.
+    func close() async
 }
 
 /// The one error type of EICCore's host side; each description says what to check next.
@@ -77,6 +83,14 @@ public enum HostError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension RemoteHost {
+    /// Hosts without their own limit use their default one.
+    public func run(_ command: RemoteCommand, stdin: [UInt8], timeoutSeconds: Int) async throws -> CommandResult {
+        try await run(command, stdin: stdin)
+    }
+
+    /// Nothing to close by default.
+    public func close() async {}
+
     /// Runs `command` without input.
     public func run(_ command: RemoteCommand) async throws -> CommandResult {
         try await run(command, stdin: [])

@@ -1,0 +1,144 @@
+import EICCore
+import Foundation
+
+/// The `CloudAPI` port over the AWS service clients. Every `AWSError` becomes a `CloudError` whose
+/// kind the core can branch on, keeping the original as its cause.
+public struct AWSCloud: CloudAPI {
+    public let ec2: EC2Client
+    public let iam: IAMClient
+    public let sts: STSClient
+    public let instanceConnect: InstanceConnectClient
+
+    public init(client: AWSClient) {
+        ec2 = EC2Client(client: client)
+        iam = IAMClient(client: client)
+        sts = STSClient(client: client)
+        instanceConnect = InstanceConnectClient(client: client)
+    }
+
+    public func callerIdentity() async throws -> CallerIdentity {
+        try await mapped { () async throws(AWSError) in try await sts.getCallerIdentity() }
+    }
+
+    public func instances(_ selection: InstanceSelection) async throws -> [CloudInstance] {
+        try await mapped { () async throws(AWSError) in
+            try await ec2.describeInstances(ids: selection.ids, filters: selection.describeFilters)
+        }
+    }
+
+    public func images(ids: [String]) async throws -> [MachineImage] {
+        try await mapped { () async throws(AWSError) in try await ec2.describeImages(ids: ids) }
+    }
+
+    public func securityGroupRules(groupIds: [String]) async throws -> [SecurityGroupRule] {
+        try await mapped { () async throws(AWSError) in try await ec2.describeSecurityGroupRules(groupIds: groupIds) }
+    }
+
+    public func prefixLists(names: [String]) async throws -> [ManagedPrefixList] {
+        try await mapped { () async throws(AWSError) in try await ec2.describeManagedPrefixLists(names: names) }
+    }
+
+    public func authorizeIngress(groupId: String, permissions: [IngressPermission]) async throws {
+        try await mapped { () async throws(AWSError) in _ = try await ec2.authorizeSecurityGroupIngress(groupId: groupId, permissions: permissions) }
+    }
+
+    public func policy(arn: String) async throws -> ManagedPolicy? {
+        do {
+            return try await mapped { () async throws(AWSError) in try await iam.getPolicy(arn: arn) }
+        } catch let error as CloudError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    public func policyVersion(arn: String, versionId: String) async throws -> PolicyVersion {
+        try await mapped { () async throws(AWSError) in try await iam.getPolicyVersion(arn: arn, versionId: versionId) }
+    }
+
+    public func policyVersions(arn: String) async throws -> [PolicyVersion] {
+        try await mapped { () async throws(AWSError) in try await iam.listPolicyVersions(arn: arn) }
+    }
+
+    public func createPolicy(name: String, document: String, description: String?) async throws -> ManagedPolicy {
+        try await mapped { () async throws(AWSError) in try await iam.createPolicy(name: name, document: document, description: description) }
+    }
+
+    public func createPolicyVersion(arn: String, document: String, setAsDefault: Bool) async throws -> PolicyVersion {
+        try await mapped { () async throws(AWSError) in try await iam.createPolicyVersion(arn: arn, document: document, setAsDefault: setAsDefault) }
+    }
+
+    public func deletePolicyVersion(arn: String, versionId: String) async throws {
+        try await mapped { () async throws(AWSError) in try await iam.deletePolicyVersion(arn: arn, versionId: versionId) }
+    }
+
+    public func attachedPolicies(of principal: PrincipalRef) async throws -> [AttachedPolicy]? {
+        do {
+            return try await mapped { () async throws(AWSError) in try await iam.listAttachedPolicies(of: principal.kind, name: principal.name) }
+        } catch let error as CloudError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    public func attachPolicy(arn: String, to principal: PrincipalRef) async throws {
+        try await mapped { () async throws(AWSError) in try await iam.attachPolicy(arn: arn, to: principal.kind, name: principal.name) }
+    }
+
+    public func sendSSHPublicKey(instanceId: String, osUser: String, publicKey: String, availabilityZone: String?) async throws {
+        try await mapped { () async throws(AWSError) in
+            _ = try await instanceConnect.sendSSHPublicKey(instanceId: instanceId, osUser: osUser, publicKey: publicKey,
+                                                           availabilityZone: availabilityZone)
+        }
+    }
+
+    private func mapped<T>(_ body: () async throws(AWSError) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Self.cloudError(error)
+        }
+    }
+
+    /// The core's view of an AWS error.
+    public static func cloudError(_ error: AWSError) -> CloudError {
+        let kind: CloudError.Kind
+        switch error.code {
+        case "NoSuchEntity", "InvalidGroup.NotFound", "InvalidInstanceID.NotFound", "InvalidPrefixListID.NotFound": kind = .notFound
+        case "EntityAlreadyExists": kind = .alreadyExists
+        case "InvalidPermission.Duplicate": kind = .duplicate
+        case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation": kind = .accessDenied
+        case "LimitExceeded", "RulesPerSecurityGroupLimitExceeded": kind = .limitExceeded
+        case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException": kind = .throttled
+        default: kind = error.kind == .transport ? .transport : .other
+        }
+        return CloudError(kind: kind, operation: "\(error.service):\(error.operation)", code: error.code, cause: error)
+    }
+}
+
+/// Reads ip-ranges.json and the operator's address: http(s) through the AWS client's transport
+/// (timeouts, no credentials sent), anything else as a local file.
+public struct HTTPResourceFetcher: ResourceFetcher {
+    let transport: any HTTPTransport
+
+    public init() {
+        transport = URLSessionTransport()
+    }
+
+    public func fetch(_ location: String) async throws -> [UInt8] {
+        if location.hasPrefix("http://") || location.hasPrefix("https://") {
+            guard let url = URL(string: location) else {
+                throw AWSError(kind: .configuration, service: "fetch", operation: "GET", code: "BadURL", message: "\(location) is not a URL")
+            }
+            let response = try await transport.send(HTTPRequest(method: "GET", url: url, timeout: 30))
+            guard (200..<300).contains(response.status) else {
+                throw AWSError(kind: .service, service: "fetch", operation: "GET \(location)", code: "HTTP\(response.status)",
+                               message: "the server answered HTTP \(response.status)", httpStatus: response.status)
+            }
+            return response.body
+        }
+        let path = location.hasPrefix("~/") ? NSHomeDirectory() + location.dropFirst() : location
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AWSError(kind: .configuration, service: "fetch", operation: "read \(path)", code: "FileUnreadable",
+                           message: "\(path) does not exist or cannot be read")
+        }
+        return Array(data)
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import EICAWS
+import EICCore
+import EICSSH
+import EICTemplates
+import Foundation
+
+/// What plan, apply and verify share: the plan file read and validated, the AWS client, the SSH
+/// connector and the observer wired to them (adapters on the outside, the core in the middle).
+struct FleetContext {
+    let planPath: String
+    let planText: String
+    let plan: PlanFile
+    let configuration: AWSConfiguration
+    let client: AWSClient
+    let cloud: AWSCloud
+    let connector: SSHHostConnector
+    let templates: PolicyTemplates
+
+    /// Reads `path`, applies the SSH option overrides, and resolves AWS settings (explicit --region
+    /// wins, then the plan's region, then the environment and profile).
+    static func load(planPath: String, global: GlobalOptions, ssh: SSHOptions, text given: String? = nil) throws -> FleetContext {
+        let environment = ProcessInfo.processInfo.environment
+        let (text, plan) = try readPlan(planPath, environment: environment, overrides: ssh, text: given)
+        let configuration = try AWSConfiguration.resolve(profile: global.profile, region: global.region ?? plan.region,
+                                                         endpointURL: global.endpointURL)
+        let client = configuration.client()
+        guard let loaded = Templates.policyTemplates else {
+            throw CommandError.usage("the IAM policy templates are missing next to the eicsetup binary (eicsetup_EICTemplates.resources); reinstall it with its resources")
+        }
+        return FleetContext(planPath: planPath, planText: text, plan: plan, configuration: configuration, client: client,
+                            cloud: AWSCloud(client: client),
+                            connector: SSHHostConnector(passphrase: .environmentOrPrompt(environment), agentSocket: environment["SSH_AUTH_SOCK"]),
+                            templates: PolicyTemplates(byInstanceArn: loaded.byInstanceArn, byTag: loaded.byTag))
+    }
+
+    /// The plan file decoded, validated, with local checks (key file, known_hosts) and overrides applied.
+    static func readPlan(_ path: String, environment: [String: String], overrides: SSHOptions, text given: String? = nil) throws -> (String, PlanFile) {
+        let text = try given ?? readText(path)
+        var plan = try PlanDecoder(environment: environment).decode(text, file: path)
+        if var section = plan.instances {
+            overrides.apply(to: &section.ssh)
+            section.ssh.identityFile = section.ssh.identityFile.map(Paths.expandTilde)
+            section.ssh.knownHosts = Paths.expandTilde(section.ssh.knownHosts)
+            var issues: [PlanIssue] = []
+            if let key = section.ssh.identityFile, let problem = LocalChecks.identityFile(key) {
+                issues.append(PlanIssue(path: "instances.ssh.identityFile", message: problem))
+            }
+            if section.ssh.identityFile == nil, environment["SSH_AUTH_SOCK"] == nil {
+                issues.append(PlanIssue(path: "instances.ssh.identityFile", message: "missing, and no ssh-agent (SSH_AUTH_SOCK) is running; name the fleet's key file"))
+            }
+            if section.ssh.hostKeys == .strict, !FileManager.default.fileExists(atPath: section.ssh.knownHosts) {
+                issues.append(PlanIssue(path: "instances.ssh.knownHosts",
+                                        message: "\(section.ssh.knownHosts) does not exist and hostKeys is strict, so every host would be refused; create it with the fleet's host keys or use \"accept-new\""))
+            }
+            guard issues.isEmpty else { throw PlanError.invalid(file: path, issues: issues) }
+            plan.instances = section
+        }
+        return (text, plan)
+    }
+
+    /// The file's text, or why not.
+    static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PlanError.unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PlanError.unreadable(file: path, reason: "not UTF-8 text")
+        }
+        return text
+    }
+
+    /// An observer over this context's adapters.
+    func observer(parallelism: Int, progress: ProgressLine?) -> Observer {
+        let environment = ProcessInfo.processInfo.environment
+        return Observer(cloud: cloud, connector: connector, fetcher: HTTPResourceFetcher(), parallelism: parallelism,
+                        operatorAddressURL: environment["EICSETUP_CHECKIP_URL"] ?? "https://checkip.amazonaws.com/",
+                        onHostProbed: { done, total in progress?.update("probing hosts: \(done)/\(total)") })
+    }
+}
+
+/// Checks of local files named in a plan.
+enum LocalChecks {
+    /// nil when `path` is a private key file OpenSSH would use; else the problem and the fix.
+    static func identityFile(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "\(path) does not exist" }
+        guard info.st_mode & S_IFMT == S_IFREG else { return "\(path) is not a regular file" }
+        guard access(path, R_OK) == 0 else { return "\(path) cannot be read" }
+        if info.st_mode & 0o077 != 0 {
+            return "\(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); OpenSSH refuses such keys: chmod 600 \(path)"
+        }
+        return nil
+    }
+}
+
+/// Path helpers for values people write with ~.
+enum Paths {
+    static func expandTilde(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        return NSHomeDirectory() + path.dropFirst()
+    }
+}
+
+/// A one-line progress display on a terminal's stderr (nothing when stderr is not a terminal).
+final class ProgressLine: Sendable {
+    private let enabled: Bool
+
+    init() {
+        enabled = isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

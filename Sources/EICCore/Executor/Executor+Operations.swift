@@ -1,0 +1,100 @@
+/// The work behind each operation, idempotent: a second run converges instead of failing.
+extension Executor {
+    func execute(_ action: PlannedAction) async -> (ActionOutcome.Status, String) {
+        do {
+            switch action.operation {
+            case .none:
+                return (.ok, action.reason)
+            case .authorizeIngress(let groupId, let permission):
+                do {
+                    try await cloud.authorizeIngress(groupId: groupId, permissions: [permission])
+                    return (.changed, "allowed \(Planner.describe(permission)) in \(groupId)")
+                } catch let error as CloudError where error.kind == .duplicate {
+                    return (.ok, "\(groupId) already allows \(Planner.describe(permission))")
+                }
+            case .createPolicy(let name, let document, let description):
+                do {
+                    let policy = try await cloud.createPolicy(name: name, document: document, description: description)
+                    return (.changed, "created policy \(policy.arn)")
+                } catch let error as CloudError where error.kind == .alreadyExists {
+                    // Someone created it since the plan: converge on its document.
+                    return try await convergePolicy(name: name, document: document)
+                }
+            case .updatePolicy(let name, let arn, let document, let prune):
+                if let prune { try await cloud.deletePolicyVersion(arn: arn, versionId: prune) }
+                do {
+                    let version = try await cloud.createPolicyVersion(arn: arn, document: document, setAsDefault: true)
+                    return (.changed, "policy \(name) now defaults to version \(version.versionId)")
+                } catch let error as CloudError where error.kind == .limitExceeded {
+                    return try await convergePolicy(name: name, document: document)
+                }
+            case .attachPolicy(let arn, let principal):
+                try await cloud.attachPolicy(arn: arn, to: principal)
+                return (.changed, "attached \(arn.split(separator: "/").last.map(String.init) ?? arn) to \(principal)")
+            case .onboardHost(let instanceId, let steps, let useSudo, let minimum):
+                return await onboard(instanceId: instanceId, steps: steps, useSudo: useSudo, minimumVersion: minimum)
+            }
+        } catch {
+            return (.failed, String(describing: error))
+        }
+    }
+
+    /// Makes `name`'s default version say `document`, pruning the oldest non-default version at IAM's limit.
+    func convergePolicy(name: String, document: String) async throws -> (ActionOutcome.Status, String) {
+        let versions: [PolicyVersion]
+        guard let arn = try await existingPolicyArn(name) else { return (.failed, "policy \(name) vanished while applying") }
+        versions = try await cloud.policyVersions(arn: arn)
+        if let current = versions.first(where: \.isDefault) {
+            let text = try await cloud.policyVersion(arn: arn, versionId: current.versionId).document ?? ""
+            if PolicyDocument.equivalent(text, document) { return (.ok, "policy \(name) already says this") }
+        }
+        if versions.count >= Planner.IAMQuota.policyVersions,
+           let oldest = versions.filter({ !$0.isDefault }).sorted(by: { ($0.createDate ?? "", $0.versionId) < ($1.createDate ?? "", $1.versionId) }).first {
+            try await cloud.deletePolicyVersion(arn: arn, versionId: oldest.versionId)
+        }
+        let version = try await cloud.createPolicyVersion(arn: arn, document: document, setAsDefault: true)
+        return (.changed, "policy \(name) now defaults to version \(version.versionId)")
+    }
+
+    private func existingPolicyArn(_ name: String) async throws -> String? {
+        let identity = try await cloud.callerIdentity()
+        let partition = identity.arn.split(separator: ":").dropFirst().first.map(String.init) ?? "aws"
+        let arn = "arn:\(partition):iam::\(identity.account):policy/\(name)"
+        return try await cloud.policy(arn: arn)?.arn
+    }
+
+    /// Install or upgrade over the session the probe opened, then re-probe: the action succeeds only
+    /// when sshd's effective configuration now runs EIC's command with a new-enough package.
+    func onboard(instanceId: String, steps: [HostStep], useSudo: Bool, minimumVersion: String) async -> (ActionOutcome.Status, String) {
+        guard let host = sessions[instanceId] else { return (.failed, "no SSH session to \(instanceId) (it was not reachable when observed)") }
+        for step in steps {
+            for command in HostCommands.commands(for: step, useSudo: useSudo) {
+                let result: CommandResult
+                do {
+                    result = try await host.run(command, stdin: [])
+                } catch {
+                    return (.failed, "\(HostCommands.tool(step)) did not finish: \(error)")
+                }
+                guard result.exitStatus == 0 else {
+                    let output = (result.stderrText + "\n" + result.stdoutText).trimmingWhitespace()
+                    let last = output.split(separator: "\n").suffix(3).joined(separator: " / ")
+                    return (.failed, "\(HostCommands.tool(step)) exited \(result.exitStatus.map(String.init) ?? "by signal \(result.exitSignal ?? "?")"): \(last)")
+                }
+            }
+        }
+        let facts: HostFacts
+        do {
+            facts = try await HostInspector.inspect(host)
+        } catch {
+            return (.failed, "the package step ran, but the re-probe failed: \(error)")
+        }
+        guard facts.classification == .eic else {
+            return (.failed, "after the package step sshd still does not run EIC's AuthorizedKeysCommand (now: \(facts.effective.command ?? "none"))")
+        }
+        guard let version = facts.packageVersion, !version.isOlder(than: minimumVersion) else {
+            return (.failed, "ec2-instance-connect is \(facts.package.version ?? "not installed") after the package step, still older than \(minimumVersion)")
+        }
+        let verb = steps.contains { if case .upgrade = $0 { return true }; return false } ? "upgraded" : "installed"
+        return (.changed, "\(verb) ec2-instance-connect \(version.text); sshd runs EIC's AuthorizedKeysCommand")
+    }
+}

@@ -1,0 +1,99 @@
+import Synchronization
+
+/// The SSH half of observation: one connection and one read-only probe per instance, in parallel.
+extension Observer {
+    func probe(_ instances: [CloudInstance], images: [String: MachineImage], plan: PlanFile, keepSessions: Bool) async
+        -> ([ObservedInstance], [String: any RemoteHost]) {
+        guard let section = plan.instances else { return ([], [:]) }
+        let total = instances.count
+        let counter = ProgressCounter()
+        let results = await BoundedConcurrency.map(instances, maxInFlight: parallelism) { instance -> (ObservedInstance, (any RemoteHost)?) in
+            defer { counter.increment { done in onHostProbed(done, total) } }
+            return await probeOne(instance, image: images[instance.imageId], settings: section.ssh, keepSession: keepSessions)
+        }
+        var observed: [ObservedInstance] = []
+        var sessions: [String: any RemoteHost] = [:]
+        for (index, result) in results.enumerated() {
+            switch result {
+            case .success(let (instance, session)):
+                observed.append(instance)
+                if let session { sessions[instance.cloud.instanceId] = session }
+            case .failure(let error):
+                observed.append(ObservedInstance(cloud: instances[index], image: nil, target: nil, host: .probeFailed(String(describing: error))))
+            }
+        }
+        return (observed, sessions)
+    }
+
+    func probeOne(_ instance: CloudInstance, image: MachineImage?, settings: SSHSettings, keepSession: Bool) async
+        -> (ObservedInstance, (any RemoteHost)?) {
+        guard instance.lifecycle == .running else {
+            return (ObservedInstance(cloud: instance, image: image, target: nil,
+                                     host: .notProbed("the instance is \(instance.state), not running")), nil)
+        }
+        guard let address = Self.address(of: instance, choice: settings.address) else {
+            let wanted = settings.address == .publicIP ? "a public IP" : "an IP address"
+            return (ObservedInstance(cloud: instance, image: image, target: nil, host: .notProbed("it has no \(wanted)")), nil)
+        }
+        var lastTarget: HostTarget?
+        var lastError = HostConnectError(kind: .authentication, message: "no login user to try")
+        for user in Self.loginUsers(settings.user, image: image) {
+            let target = HostTarget(address: address, port: settings.port, user: user, identityFile: settings.identityFile,
+                                    knownHostsPath: settings.knownHosts, hostKeys: settings.hostKeys,
+                                    connectTimeoutSeconds: settings.connectTimeoutSeconds,
+                                    commandTimeoutSeconds: settings.commandTimeoutSeconds)
+            lastTarget = target
+            let host: any RemoteHost
+            do {
+                host = try await connector.open(target)
+            } catch let error as HostConnectError {
+                lastError = error
+                // Only a refused key is worth trying the next user for; anything else is the host's answer.
+                if error.kind == .authentication { continue }
+                break
+            } catch {
+                lastError = HostConnectError(kind: .session, message: String(describing: error))
+                break
+            }
+            do {
+                let facts = try await HostInspector.inspect(host)
+                if !keepSession { await host.close() }
+                return (ObservedInstance(cloud: instance, image: image, target: target, host: .facts(facts)), keepSession ? host : nil)
+            } catch {
+                await host.close()
+                return (ObservedInstance(cloud: instance, image: image, target: target, host: .probeFailed(String(describing: error))), nil)
+            }
+        }
+        return (ObservedInstance(cloud: instance, image: image, target: lastTarget, host: .unreachable(lastError)), nil)
+    }
+
+    static func address(of instance: CloudInstance, choice: SSHSettings.AddressChoice) -> String? {
+        switch choice {
+        case .publicIP: return instance.publicIpAddress
+        case .privateIP: return instance.privateIpAddress
+        case .auto: return instance.publicIpAddress ?? instance.privateIpAddress
+        }
+    }
+
+    /// ec2-user on Amazon Linux, ubuntu on Ubuntu (from the AMI); both, in that order, when unknown.
+    static func loginUsers(_ user: SSHSettings.LoginUser, image: MachineImage?) -> [String] {
+        if case .named(let name) = user { return [name] }
+        let text = [image?.name, image?.description, image?.platformDetails].compactMap { $0?.lowercased() }.joined(separator: " ")
+        if text.contains("ubuntu") { return ["ubuntu"] }
+        if text.contains("amzn") || text.contains("amazon linux") || text.contains("al2023") { return ["ec2-user"] }
+        return ["ec2-user", "ubuntu"]
+    }
+}
+
+/// Counts finished probes across tasks (for the progress line).
+final class ProgressCounter: Sendable {
+    private let done = Mutex(0)
+
+    func increment(_ report: (Int) -> Void) {
+        let value = done.withLock { count -> Int in
+            count += 1
+            return count
+        }
+        report(value)
+    }
+}

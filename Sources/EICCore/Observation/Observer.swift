@@ -1,0 +1,156 @@
+import Foundation
+
+/// Reads everything a plan depends on, through the ports only (design §5, steps 1–2): a fixed number
+/// of AWS calls whatever the fleet size, then one SSH probe per instance, `parallelism` at a time.
+public struct Observer: Sendable {
+    public let cloud: any CloudAPI
+    public let connector: any HostConnector
+    public let fetcher: any ResourceFetcher
+    public var parallelism: Int
+    /// Where `cidr: "auto"` learns the operator's public address (AWS's checkip service by default).
+    public var operatorAddressURL: String
+    /// Called after each host was probed: (done, total).
+    public var onHostProbed: @Sendable (Int, Int) -> Void
+
+    public init(cloud: any CloudAPI, connector: any HostConnector, fetcher: any ResourceFetcher, parallelism: Int = 10,
+                operatorAddressURL: String = "https://checkip.amazonaws.com/",
+                onHostProbed: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
+        self.cloud = cloud
+        self.connector = connector
+        self.fetcher = fetcher
+        self.parallelism = parallelism
+        self.operatorAddressURL = operatorAddressURL
+        self.onHostProbed = onHostProbed
+    }
+
+    /// The observation and, when `keepSessions`, the open session of every reachable host (for apply,
+    /// which installs over the same session the probe used: one SSH connection per host per run).
+    public func observe(_ plan: PlanFile, region: String, keepSessions: Bool = false) async throws(ObserveError)
+        -> (Observation, [String: any RemoteHost]) {
+        let caller = try await step("find out who is calling (sts:GetCallerIdentity)") { try await cloud.callerIdentity() }
+        var observation = Observation(caller: caller, region: region)
+
+        var cloudInstances: [CloudInstance] = []
+        if let section = plan.instances {
+            cloudInstances = try await step("read the selected instances (ec2:DescribeInstances)") {
+                try await cloud.instances(section.select)
+            }.filter { $0.lifecycle != .terminated }
+        }
+        var images: [String: MachineImage] = [:]
+        let imageIds = Array(Set(cloudInstances.map(\.imageId))).filter { !$0.isEmpty }.sorted()
+        if !imageIds.isEmpty, case .auto? = plan.instances?.ssh.user {
+            // Only to choose the login user: without it, users are tried in order.
+            let found = (try? await cloud.images(ids: imageIds)) ?? []
+            for image in found { images[image.imageId] = image }
+        }
+
+        observation.groupIds = resolveGroups(plan, instances: cloudInstances)
+        if !observation.groupIds.isEmpty {
+            let rules = try await step("read the security group rules (ec2:DescribeSecurityGroupRules)") {
+                try await cloud.securityGroupRules(groupIds: observation.groupIds)
+            }
+            observation.groupRules = Dictionary(grouping: rules, by: \.groupId)
+            for id in observation.groupIds where observation.groupRules[id] == nil { observation.groupRules[id] = [] }
+        }
+        try await readSources(plan, into: &observation)
+        try await readIAM(plan, into: &observation)
+
+        let (observed, sessions) = await probe(cloudInstances, images: images, plan: plan, keepSessions: keepSessions)
+        observation.instances = observed
+        return (observation, sessions)
+    }
+
+    func resolveGroups(_ plan: PlanFile, instances: [CloudInstance]) -> [String] {
+        var ids: [String] = []
+        for entry in plan.securityGroups {
+            switch entry.target {
+            case .groupId(let id): ids.append(id)
+            case .groupsOfSelectedInstances: ids += instances.flatMap(\.securityGroupIds)
+            }
+        }
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
+    }
+
+    func readSources(_ plan: PlanFile, into observation: inout Observation) async throws(ObserveError) {
+        let sources = plan.securityGroups.flatMap(\.ingress).map(\.source)
+        if sources.contains(.operatorAddress) {
+            let url = operatorAddressURL
+            let bytes = try await step("find your public address at \(url) (for \"cidr\": \"auto\")") { try await fetcher.fetch(url) }
+            let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+            if let cidr = CIDR(text + "/32") ?? CIDR(text + "/128") {
+                observation.operatorCIDR = cidr.text
+            } else {
+                throw ObserveError(step: "find your public address at \(url)", reason: "the answer \"\(text.prefix(60))\" is not an IP address")
+            }
+        }
+        for case .ipRanges(let service, let source) in sources where observation.ipRanges == nil {
+            let bytes = try await step("read ip-ranges.json from \(source)") { try await fetcher.fetch(source) }
+            guard let snapshot = IPRangesSnapshot.parse(String(decoding: bytes, as: UTF8.self), source: source,
+                                                        service: service, region: observation.region) else {
+                throw ObserveError(step: "read ip-ranges.json from \(source)", reason: "not in AWS's ip-ranges.json format (syncToken, prefixes)")
+            }
+            guard !(snapshot.ipv4.isEmpty && snapshot.ipv6.isEmpty) else {
+                throw ObserveError(step: "read ip-ranges.json from \(source)",
+                                   reason: "it lists no \(service) ranges for \(observation.region); check the region")
+            }
+            observation.ipRanges = snapshot
+        }
+        let names = sources.compactMap { source -> String? in
+            if case .prefixList(let name) = source, !name.hasPrefix("pl-") { return name }
+            return nil
+        }
+        if !names.isEmpty {
+            let lists = try await step("find the managed prefix lists (ec2:DescribeManagedPrefixLists)") {
+                try await cloud.prefixLists(names: Array(Set(names)).sorted())
+            }
+            for list in lists { observation.prefixLists[list.name] = list.prefixListId }
+        }
+    }
+
+    func readIAM(_ plan: PlanFile, into observation: inout Observation) async throws(ObserveError) {
+        guard let iam = plan.iam else { return }
+        for policy in iam.policies {
+            let arn = observation.policyArn(policy.name)
+            let found = try await step("read the policy \(policy.name) (iam:GetPolicy)") { try await cloud.policy(arn: arn) }
+            guard let found else {
+                observation.policies[policy.name] = .absent
+                continue
+            }
+            let version = try await step("read the policy \(policy.name)'s default version (iam:GetPolicyVersion)") {
+                try await cloud.policyVersion(arn: arn, versionId: found.defaultVersionId)
+            }
+            let versions = try await step("list the versions of \(policy.name) (iam:ListPolicyVersions)") {
+                try await cloud.policyVersions(arn: arn)
+            }
+            observation.policies[policy.name] = .present(found, defaultDocument: version.document, versions: versions)
+        }
+        var seen = Set<PrincipalRef>()
+        for principal in iam.attachments.flatMap(\.principals) where seen.insert(principal).inserted {
+            let attached = try await step("list the policies attached to \(principal)") { try await cloud.attachedPolicies(of: principal) }
+            observation.attachments[principal] = .some(attached)
+        }
+    }
+
+    /// Runs `body`, turning any error into an `ObserveError` that names the step.
+    func step<T>(_ name: String, _ body: () async throws -> T) async throws(ObserveError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw ObserveError(step: name, reason: String(describing: error))
+        }
+    }
+}
+
+/// Observation stopped: which read failed and why (the cause's own message, which names the fix).
+public struct ObserveError: Error, Sendable, CustomStringConvertible {
+    public var step: String
+    public var reason: String
+
+    public init(step: String, reason: String) {
+        self.step = step
+        self.reason = reason
+    }
+
+    public var description: String { "could not \(step): \(reason)" }
+}

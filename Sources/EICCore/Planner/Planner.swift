@@ -1,0 +1,149 @@
+/// The planner: a pure function of the plan file and the observation to ordered actions (design §5,
+/// step 3) — IAM and security groups first (independent of each other), then the instances.
+/// Like the SigV4 signer, it has no I/O and no clock: the same inputs always give the same plan.
+public struct Planner: Sendable {
+    public var templates: PolicyTemplates
+
+    public init(templates: PolicyTemplates) {
+        self.templates = templates
+    }
+
+    /// Every action, in execution order, and the rules left alone.
+    public func plan(_ plan: PlanFile, _ observation: Observation) -> PlanResult {
+        var actions: [PlannedAction] = []
+        if let iam = plan.iam {
+            actions += iam.policies.map { policyAction($0, observation) }
+            for attachment in iam.attachments {
+                actions += attachment.principals.map { attachmentAction(attachment.policy, $0, observation) }
+            }
+        }
+        let (ruleActions, unmanaged) = securityGroupActions(plan, observation)
+        actions += ruleActions
+        if let section = plan.instances {
+            actions += observation.instances.map { instanceAction($0, section) }
+        }
+        return PlanResult(actions: actions, unmanagedRules: unmanaged)
+    }
+}
+
+/// The planner's answer.
+public struct PlanResult: Sendable, Equatable {
+    public var actions: [PlannedAction]
+    /// groupId → inbound rules that exist but are not in the plan (listed, never removed).
+    public var unmanagedRules: [String: [SecurityGroupRule]]
+
+    public init(actions: [PlannedAction], unmanagedRules: [String: [SecurityGroupRule]]) {
+        self.actions = actions
+        self.unmanagedRules = unmanagedRules
+    }
+
+    public var summary: PlanSummary { PlanSummary(actions) }
+}
+
+// MARK: - Security groups
+
+extension Planner {
+    func securityGroupActions(_ plan: PlanFile, _ observation: Observation) -> ([PlannedAction], [String: [SecurityGroupRule]]) {
+        var actions: [PlannedAction] = []
+        var wanted: [String: [IngressPermission]] = [:]
+        for entry in plan.securityGroups {
+            let groups: [String]
+            switch entry.target {
+            case .groupId(let id): groups = [id]
+            case .groupsOfSelectedInstances:
+                var seen = Set<String>()
+                groups = observation.instances.flatMap(\.cloud.securityGroupIds).filter { seen.insert($0).inserted }
+            }
+            for rule in entry.ingress {
+                let (permissions, problem) = Self.permissions(for: rule, observation)
+                for group in groups {
+                    if let problem {
+                        actions.append(PlannedAction(address: "security_group[\(group)].ingress[tcp/\(rule.port)]", kind: .securityGroupRule,
+                                                     change: .skip, before: nil, after: nil, reason: problem))
+                        continue
+                    }
+                    for permission in permissions where !(wanted[group] ?? []).contains(permission) {
+                        wanted[group, default: []].append(permission)
+                        actions.append(ruleAction(group: group, permission: permission, observation))
+                    }
+                }
+            }
+        }
+        var unmanaged: [String: [SecurityGroupRule]] = [:]
+        for group in observation.groupIds {
+            let extra = (observation.groupRules[group] ?? []).filter { rule in
+                !rule.isEgress && !(wanted[group] ?? []).contains { Self.rule(rule, covers: $0) }
+            }
+            if !extra.isEmpty { unmanaged[group] = extra }
+        }
+        return (actions, unmanaged)
+    }
+
+    func ruleAction(group: String, permission: IngressPermission, _ observation: Observation) -> PlannedAction {
+        let text = Self.describe(permission)
+        let address = "security_group[\(group)].ingress[\(text)]"
+        guard let rules = observation.groupRules[group] else {
+            return PlannedAction(address: address, kind: .securityGroupRule, change: .skip, before: nil, after: nil,
+                                 reason: "security group \(group) was not found; check the id and the region")
+        }
+        if let existing = rules.first(where: { !$0.isEgress && Self.rule($0, covers: permission) }) {
+            return PlannedAction(address: address, kind: .securityGroupRule, change: .noOp, before: text, after: nil,
+                                 reason: "rule \(existing.ruleId) already allows it")
+        }
+        return PlannedAction(address: address, kind: .securityGroupRule, change: .create, before: nil,
+                             after: text + (permission.description.map { " \"\($0)\"" } ?? ""),
+                             reason: "inbound \(text) is not allowed yet",
+                             operation: .authorizeIngress(groupId: group, permission: permission))
+    }
+
+    /// The permissions a rule stands for, or why it cannot be resolved.
+    static func permissions(for rule: IngressRule, _ observation: Observation) -> ([IngressPermission], String?) {
+        func make(_ source: IngressPermission.Source, _ fallback: String) -> IngressPermission {
+            IngressPermission(fromPort: rule.port, toPort: rule.port, source: source, description: rule.description ?? fallback)
+        }
+        func cidr(_ text: String, _ fallback: String) -> IngressPermission {
+            make(text.contains(":") ? .cidrIpv6(text) : .cidrIpv4(text), fallback)
+        }
+        switch rule.source {
+        case .cidr(let text): return ([cidr(text, "eicsetup")], nil)
+        case .operatorAddress:
+            guard let address = observation.operatorCIDR else { return ([], "your public address is unknown") }
+            return ([cidr(address, "operator")], nil)
+        case .ipRanges(let service, _):
+            guard let ranges = observation.ipRanges else { return ([], "ip-ranges.json was not read") }
+            let label = "\(service) ranges (syncToken \(ranges.syncToken))"
+            return ((ranges.ipv4 + ranges.ipv6).map { cidr($0, label) }, nil)
+        case .prefixList(let name):
+            if name.hasPrefix("pl-") { return ([make(.prefixList(name), "EC2 Instance Connect")], nil) }
+            guard let id = observation.prefixLists[name] else {
+                return ([], "no managed prefix list named \(name) in \(observation.region)")
+            }
+            return ([make(.prefixList(id), "EC2 Instance Connect")], nil)
+        }
+    }
+
+    /// True when an existing rule already lets `permission` in (same source; tcp on that port or all traffic).
+    static func rule(_ rule: SecurityGroupRule, covers permission: IngressPermission) -> Bool {
+        let sameSource: Bool
+        switch permission.source {
+        case .cidrIpv4(let cidr): sameSource = rule.cidrIpv4.flatMap(CIDR.init)?.text == cidr
+        case .cidrIpv6(let cidr): sameSource = rule.cidrIpv6.flatMap(CIDR.init)?.text == cidr
+        case .prefixList(let id): sameSource = rule.prefixListId == id
+        }
+        guard sameSource else { return false }
+        if rule.ipProtocol == "-1" { return true }
+        guard rule.ipProtocol == "tcp" || rule.ipProtocol == "6", let from = rule.fromPort, let to = rule.toPort else { return false }
+        return from <= permission.fromPort && permission.toPort <= to
+    }
+
+    /// "tcp/22 from 203.0.113.7/32".
+    static func describe(_ permission: IngressPermission) -> String {
+        let source: String
+        switch permission.source {
+        case .cidrIpv4(let cidr), .cidrIpv6(let cidr): source = cidr
+        case .prefixList(let id): source = "prefix list \(id)"
+        }
+        let ports = permission.fromPort == permission.toPort ? "\(permission.fromPort)" : "\(permission.fromPort)-\(permission.toPort)"
+        return "tcp/\(ports) from \(source)"
+    }
+}

@@ -1,0 +1,73 @@
+/// The port that opens a `RemoteHost` for one instance (design §4). `EICSSH.SSHHostConnector` implements
+/// it with libssh2; core tests use an in-memory fake.
+public protocol HostConnector: Sendable {
+    /// Connects, checks the host key and authenticates; throws `HostConnectError`.
+    func open(_ target: HostTarget) async throws -> any RemoteHost
+}
+
+/// How to reach one host.
+public struct HostTarget: Sendable, Equatable, Codable {
+    public var address: String
+    public var port: Int
+    public var user: String
+    /// The private key file; nil means the ssh-agent.
+    public var identityFile: String?
+    public var knownHostsPath: String
+    public var hostKeys: HostKeyMode
+    public var connectTimeoutSeconds: Int
+    public var commandTimeoutSeconds: Int
+
+    public init(address: String, port: Int, user: String, identityFile: String?, knownHostsPath: String,
+                hostKeys: HostKeyMode, connectTimeoutSeconds: Int = 15, commandTimeoutSeconds: Int = 300) {
+        self.address = address
+        self.port = port
+        self.user = user
+        self.identityFile = identityFile
+        self.knownHostsPath = knownHostsPath
+        self.hostKeys = hostKeys
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.commandTimeoutSeconds = commandTimeoutSeconds
+    }
+
+    /// "user@address:port".
+    public var displayName: String { "\(user)@\(address):\(port)" }
+}
+
+/// What to do with a host key that known_hosts does not have yet. A changed key is always refused.
+public enum HostKeyMode: String, Sendable, Codable, CaseIterable {
+    /// Refuse unknown hosts (the default).
+    case strict
+    /// Record the key on first contact and trust it afterwards, like OpenSSH's accept-new.
+    case acceptNew = "accept-new"
+}
+
+/// Why a host could not be opened, as the planner reports it.
+public struct HostConnectError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable {
+        /// Refused, unroutable, name not resolved.
+        case unreachable
+        /// No answer in time.
+        case timeout
+        /// known_hosts does not know the key and the policy is strict.
+        case hostKeyUnknown
+        /// The key differs from known_hosts (or is revoked): possibly an attack; always refused.
+        case hostKeyChanged
+        /// The server refused the key.
+        case authentication
+        /// The key file is unusable.
+        case identity
+        /// Anything else after connecting.
+        case session
+    }
+
+    public var kind: Kind
+    /// The adapter's explanation, with the next step.
+    public var message: String
+
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

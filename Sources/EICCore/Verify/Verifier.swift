@@ -1,0 +1,152 @@
+import Foundation
+
+/// `verify`: a real EIC login on every selected instance, in parallel, each with a diagnosis when it
+/// fails (design §2). AccessDenied is retried for a bounded time, since IAM changes made by a just-
+/// finished apply take a moment to reach EC2 Instance Connect.
+public struct Verifier: Sendable {
+    public let login: any InstanceLogin
+    public var parallelism: Int
+    /// How long AccessDenied is retried (IAM propagation).
+    public var accessDeniedRetrySeconds: Double
+    let sleep: @Sendable (Double) async -> Void
+    let clock: @Sendable () -> Double
+
+    public init(login: any InstanceLogin, parallelism: Int = 10, accessDeniedRetrySeconds: Double = 30,
+                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) },
+                clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
+        self.login = login
+        self.parallelism = parallelism
+        self.accessDeniedRetrySeconds = accessDeniedRetrySeconds
+        self.sleep = sleep
+        self.clock = clock
+    }
+
+    /// One result per instance, in the observation's order. `osUsers` are the users the plan's policies
+    /// allow; each instance is tried as its own login user when allowed, else as the first allowed one.
+    public func verify(_ observation: Observation, osUsers: [String], settings: SSHSettings) async -> [VerifyResult] {
+        let results = await BoundedConcurrency.map(observation.instances, maxInFlight: parallelism) { instance in
+            await verifyOne(instance, observation, osUsers: osUsers, settings: settings)
+        }
+        return results.enumerated().map { index, result in
+            switch result {
+            case .success(let value): return value
+            case .failure(let error):
+                let instance = observation.instances[index]
+                return VerifyResult(instanceId: instance.cloud.instanceId, name: instance.displayName, osUser: "", address: nil,
+                                    outcome: .failed(.other, String(describing: error)), seconds: 0)
+            }
+        }
+    }
+
+    func verifyOne(_ instance: ObservedInstance, _ observation: Observation, osUsers: [String], settings: SSHSettings) async -> VerifyResult {
+        let started = clock()
+        let loginUser = instance.target?.user ?? Observer.loginUsers(settings.user, image: instance.image).first
+        let user = loginUser.flatMap { osUsers.contains($0) ? $0 : nil } ?? osUsers.first ?? loginUser ?? "ec2-user"
+        func result(_ outcome: VerifyResult.Outcome, address: String?) -> VerifyResult {
+            VerifyResult(instanceId: instance.cloud.instanceId, name: instance.displayName, osUser: user, address: address,
+                         outcome: outcome, seconds: clock() - started)
+        }
+        guard instance.cloud.lifecycle == .running else {
+            return result(.failed(.unreachable, "the instance is \(instance.cloud.state)"), address: nil)
+        }
+        guard let address = Observer.address(of: instance.cloud, choice: settings.address) else {
+            return result(.failed(.unreachable, "the instance has no address to connect to"), address: nil)
+        }
+        let request = LoginRequest(instanceId: instance.cloud.instanceId, osUser: user, address: address, port: settings.port,
+                                   availabilityZone: instance.cloud.availabilityZone)
+        var delay = 1.0
+        while true {
+            let attemptStart = clock()
+            let answer = await login.login(request)
+            switch answer {
+            case .ok: return result(.ok, address: address)
+            case .accessDenied(let message):
+                if clock() - started + delay <= accessDeniedRetrySeconds {
+                    await sleep(delay)
+                    delay = min(delay * 2, 8)
+                    continue
+                }
+                return result(.failed(.noPermission, "SendSSHPublicKey was refused for \(user) on this instance (AccessDenied, retried \(Int(accessDeniedRetrySeconds)) s for IAM propagation): \(message)"), address: address)
+            case .keyRefused(let message):
+                return result(Self.diagnoseRefusedKey(instance, message: message, took: clock() - attemptStart), address: address)
+            case .hostKeyChanged(let message):
+                return result(.failed(.hostKeyMismatch, "the host key differs from known_hosts: \(message)"), address: address)
+            case .hostKeyUnknown(let message):
+                return result(.failed(.hostKeyUnknown, "the host key is not in known_hosts (strict): \(message)"), address: address)
+            case .unreachable(let message):
+                return result(Self.diagnoseUnreachable(instance, observation, port: settings.port, message: message), address: address)
+            case .other(let message):
+                return result(.failed(.other, message), address: address)
+            }
+        }
+    }
+
+    /// The key was pushed but sshd refused it: say why, from what the probe saw.
+    static func diagnoseRefusedKey(_ instance: ObservedInstance, message: String, took: Double) -> VerifyResult.Outcome {
+        guard case .facts(let facts) = instance.host else {
+            return .failed(.eicNotConfigured, "sshd refused the pushed key and the host could not be probed over the fleet key (\(message))")
+        }
+        switch facts.classification {
+        case .conflict:
+            return .failed(.eicNotConfigured, "EIC is not configured: \(Planner.conflictReason(facts))")
+        case .none where !facts.package.installed:
+            let why = facts.privilege == .sudoNeedsPassword ? " (sudo needs a password there, so apply could not install it)" : ""
+            return .failed(.eicNotConfigured, "EIC is not configured: ec2-instance-connect is not installed\(why)")
+        case .none:
+            return .failed(.eicNotConfigured, "EIC is not configured: ec2-instance-connect is installed but sshd has no AuthorizedKeysCommand")
+        case .eic:
+            if took > 55 { return .failed(.keyExpired, "the pushed key expired before the login finished (\(Int(took)) s; keys live 60 s)") }
+            return .failed(.eicNotConfigured, "sshd's configuration names EIC's command but the running sshd refused the key: sshd was probably not restarted after the install (\(message))")
+        }
+    }
+
+    /// No SSH answer: a security group without tcp/22 from here, or the host itself.
+    static func diagnoseUnreachable(_ instance: ObservedInstance, _ observation: Observation, port: Int, message: String) -> VerifyResult.Outcome {
+        let groups = instance.cloud.securityGroupIds.filter { observation.groupRules[$0] != nil }
+        if !groups.isEmpty, let source = observation.operatorCIDR {
+            let wanted = IngressPermission(fromPort: port, toPort: port, source: source.contains(":") ? .cidrIpv6(source) : .cidrIpv4(source))
+            let open = groups.contains { group in
+                (observation.groupRules[group] ?? []).contains { !$0.isEgress && (Planner.rule($0, covers: wanted) || Self.isOpenToAll($0, port: port)) }
+            }
+            if !open {
+                return .failed(.securityGroup, "no security group of the instance (\(groups.joined(separator: ", "))) allows tcp/\(port) from \(source); \(message)")
+            }
+        }
+        return .failed(.unreachable, "the host does not answer on tcp/\(port): \(message)")
+    }
+
+    static func isOpenToAll(_ rule: SecurityGroupRule, port: Int) -> Bool {
+        guard rule.cidrIpv4 == "0.0.0.0/0" || rule.cidrIpv6 == "::/0" else { return false }
+        if rule.ipProtocol == "-1" { return true }
+        return (rule.fromPort ?? 0) <= port && port <= (rule.toPort ?? 0)
+    }
+}
+
+/// One instance's verification.
+public struct VerifyResult: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        case ok
+        case failed(Diagnosis, String)
+    }
+
+    /// The cause, typed.
+    public enum Diagnosis: String, Sendable, Codable {
+        case noPermission = "no-iam-permission"
+        case securityGroup = "security-group"
+        case unreachable
+        case hostKeyMismatch = "host-key-mismatch"
+        case hostKeyUnknown = "host-key-unknown"
+        case eicNotConfigured = "eic-not-configured"
+        case keyExpired = "key-expired"
+        case other
+    }
+
+    public var instanceId: String
+    public var name: String
+    public var osUser: String
+    public var address: String?
+    public var outcome: Outcome
+    public var seconds: Double
+
+    public var passed: Bool { outcome == .ok }
+}

@@ -1,0 +1,214 @@
+import EICAWS
+import EICCore
+import EICSandbox
+import EICTestSupport
+import Foundation
+import Testing
+
+/// `eicsetup plan` and `apply` run as processes on a sandbox with every personality (real moto with
+/// authentication, real sshd's), checked with independent means: the instances' files, the AWS CLI's
+/// view of IAM, and real EIC logins with OpenSSH.
+@Suite struct PlanApplyTests {
+    static let playbook = RepositoryPaths.root.appendingPathComponent("playbooks/sandbox.json").path
+
+    @Test func planThenApplyOnboardsEveryFixableHostAndNothingElse() async throws {
+        try await HeavyTests.oneAtATime {
+            try await SandboxFixture.with(Personality.allCases, subnet: 60) { fixture in
+                let env = Self.environment(fixture.state)
+                let personalityOf = Dictionary(uniqueKeysWithValues: fixture.state.instances.map { ($0.instanceId, $0.personality) })
+                let treesBefore = try Self.instanceTrees(fixture.state)
+
+                // 1. plan: exit 2 (changes pending), every personality classified, nothing touched.
+                try await Self.resetCalls(fixture.state)
+                let plan = try await CLIRunner.run(["plan", Self.playbook, "--json", "--detailed-exitcode"], environment: env)
+                #expect(plan.status == 2, "\(plan.stderr)")
+                let document = try Self.object(plan.stdout)
+                try Self.validate(plan.stdout, schema: "schema/plan-output.schema.json")
+                let actions = try #require(document["actions"] as? [[String: Any]])
+                var byPersonality: [Personality: [String: Any]] = [:]
+                for action in actions where action["kind"] as? String == "instance" {
+                    let address = action["address"] as? String ?? ""
+                    let id = String(address.dropFirst("instance[".count).dropLast())
+                    if let personality = personalityOf[id] { byPersonality[personality] = action }
+                }
+                let expected: [Personality: String] = [
+                    .al2Old: "create", .ubuntu1604: "create", .ubuntu1804: "create", .al2Package1112: "update",
+                    .al2Current: "no-op", .ubuntu2004: "no-op", .ubuntu2204: "no-op",
+                    .conflictSSHDConfig: "conflict", .conflictInclude: "conflict",
+                    .unreachable: "unreachable", .hostKeyChanged: "unreachable", .sudoPassword: "skip",
+                ]
+                for (personality, change) in expected {
+                    #expect(byPersonality[personality]?["action"] as? String == change, "\(personality): \(byPersonality[personality] ?? [:])")
+                }
+                #expect((byPersonality[.hostKeyChanged]?["reason"] as? String ?? "").contains("host key"))
+                #expect((byPersonality[.sudoPassword]?["reason"] as? String ?? "").contains("sudo asks"))
+                #expect((byPersonality[.conflictInclude]?["reason"] as? String ?? "").contains("sshd_config.d"))
+                let kinds = actions.map { "\($0["kind"] as? String ?? "")/\($0["action"] as? String ?? "")" }
+                #expect(kinds.contains("iam_policy/create"))
+                #expect(kinds.contains("iam_attachment/create"))
+                #expect(kinds.filter { $0 == "security_group_rule/create" }.count >= 2)
+                let summary = try #require(document["summary"] as? [String: Int])
+                #expect(summary["add"] == actions.filter { $0["action"] as? String == "create" }.count)
+                #expect(summary["change"] == actions.filter { $0["action"] as? String == "update" }.count)
+                #expect(summary["conflict"] == 2 && summary["unreachable"] == 2 && summary["skip"] == 1)
+                #expect(try Self.instanceTrees(fixture.state) == treesBefore, "plan changed a file on an instance")
+                let planCalls = try await Self.calls(fixture.state)
+                #expect(planCalls.mutating == 0, "plan made mutating AWS calls: \(planCalls.byAction)")
+                #expect(Self.packageCommands(fixture.state) == 0)
+
+                // 2. apply: exit 1 (the unfixable hosts), every other host configured.
+                let apply = try await CLIRunner.run(["apply", Self.playbook, "--auto-approve"], environment: env)
+                #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
+                #expect(apply.stdout.contains("Apply complete!"), "\(apply.stdout)")
+                let treesAfter = try Self.instanceTrees(fixture.state)
+                for personality in [Personality.conflictSSHDConfig, .conflictInclude, .sudoPassword, .unreachable, .hostKeyChanged] {
+                    let id = try #require(fixture.instance(personality)).instanceId
+                    #expect(treesAfter[id] == treesBefore[id], "apply touched \(personality)")
+                }
+
+                // 3. plan again: only the unfixable hosts remain; no changes pending.
+                let again = try await CLIRunner.run(["plan", Self.playbook, "--json", "--detailed-exitcode"], environment: env)
+                #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+                let remaining = try #require(try Self.object(again.stdout)["actions"] as? [[String: Any]])
+                    .filter { $0["action"] as? String != "no-op" }
+                #expect(remaining.count == 5 && remaining.allSatisfy { ["conflict", "unreachable", "skip"].contains($0["action"] as? String ?? "") })
+
+                // 4. a second apply makes no mutating AWS call and runs no package command (the peers say so).
+                let commandsAfterApply = Self.packageCommands(fixture.state)
+                #expect(commandsAfterApply >= 4, "the sandbox logged \(commandsAfterApply) package commands for 4 installs")
+                try await Self.resetCalls(fixture.state)
+                let second = try await CLIRunner.run(["apply", Self.playbook, "--auto-approve"], environment: env)
+                #expect(second.stdout.contains("No changes."), "\(second.stdout)")
+                #expect(try Self.instanceTrees(fixture.state) == treesAfter, "the second apply changed a host")
+                let secondCalls = try await Self.calls(fixture.state)
+                #expect(secondCalls.mutating == 0, "\(secondCalls.byAction)")
+                #expect(secondCalls.total > 0, "the accounting saw no call at all")
+                #expect(Self.packageCommands(fixture.state) == commandsAfterApply)
+
+                // 5. eic-user pushes a key with the AWS API and OpenSSH logs in on every configured host.
+                try await Self.expectEICLogins(fixture, personalities: [.al2Old, .ubuntu1604, .ubuntu1804, .al2Package1112,
+                                                                        .al2Current, .ubuntu2004, .ubuntu2204])
+            }
+        }
+    }
+
+    @Test func aSavedPlanIsRefusedWhenTheFleetMovedSinceAndChangesNothing() async throws {
+        try await HeavyTests.oneAtATime {
+            try await SandboxFixture.with([.al2Old, .al2Current], subnet: 61) { fixture in
+                let env = Self.environment(fixture.state)
+                let saved = NSTemporaryDirectory() + "eic-saved-\(UUID().uuidString.prefix(8)).json"
+                defer { try? FileManager.default.removeItem(atPath: saved) }
+                let plan = try await CLIRunner.run(["plan", Self.playbook, "--out", saved], environment: env)
+                #expect(plan.status == 0, "\(plan.stderr)")
+                let mode = try FileManager.default.attributesOfItem(atPath: saved)[.posixPermissions] as? Int
+                #expect(mode == 0o600)
+                #expect(!(try String(contentsOfFile: saved, encoding: .utf8)).contains(fixture.state.admin.secretAccessKey))
+
+                // Out of band, someone opens tcp/22 from elsewhere.
+                let ec2 = EC2Client(client: fixture.client())
+                try await ec2.authorizeSecurityGroupIngress(groupId: fixture.state.securityGroupId, permissions: [
+                    IngressPermission(fromPort: 22, toPort: 22, source: .cidrIpv4("198.51.100.0/24"), description: "out of band")])
+                let rulesBefore = try await ec2.describeSecurityGroupRules(groupIds: [fixture.state.securityGroupId]).count
+                let trees = try Self.instanceTrees(fixture.state)
+
+                let apply = try await CLIRunner.run(["apply", saved, "--auto-approve"], environment: env)
+                #expect(apply.status == 1)
+                #expect(apply.stderr.contains("security_group[\(fixture.state.securityGroupId)]"), "\(apply.stderr)")
+                #expect(apply.stderr.contains("nothing was changed"))
+                #expect(try await ec2.describeSecurityGroupRules(groupIds: [fixture.state.securityGroupId]).count == rulesBefore)
+                #expect(try Self.instanceTrees(fixture.state) == trees)
+                let policy = try await IAMClient(client: fixture.client()).listAttachedPolicies(of: .user, name: "eic-user")
+                #expect(policy.isEmpty)
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    static func environment(_ state: SandboxState) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for line in Sandbox.environmentExports(state, asEICUser: false).split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst("export ".count)
+            guard let eq = pair.firstIndex(of: "=") else { continue }
+            var value = String(pair[pair.index(after: eq)...])
+            if value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
+            env[String(pair[..<eq])] = value.replacingOccurrences(of: #"'\''"#, with: "'")
+        }
+        env["SSH_AUTH_SOCK"] = nil
+        env["NO_COLOR"] = "1"
+        return env
+    }
+
+    /// What the sandbox's AWS says it served since the last reset (GET /_sandbox/calls).
+    static func calls(_ state: SandboxState) async throws -> (total: Int, mutating: Int, byAction: [String: Int]) {
+        let url = try #require(URL(string: state.endpoint + "/_sandbox/calls"))
+        let answer = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url))
+        let document = try object(String(decoding: answer.body, as: UTF8.self))
+        return (document["total"] as? Int ?? -1, document["mutating"] as? Int ?? -1, document["by_action"] as? [String: Int] ?? [:])
+    }
+
+    static func resetCalls(_ state: SandboxState) async throws {
+        let url = try #require(URL(string: state.endpoint + "/_sandbox/calls/reset"))
+        _ = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: url))
+    }
+
+    /// Mutating package-manager commands the fleet's stand-ins logged (run/package-commands.log).
+    static func packageCommands(_ state: SandboxState) -> Int {
+        state.instances.reduce(0) { count, instance in
+            let log = (try? String(contentsOfFile: instance.rootDirectory + "/run/package-commands.log", encoding: .utf8)) ?? ""
+            return count + log.split(separator: "\n").count
+        }
+    }
+
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// Validates `json` with the jsonschema package of the project's virtualenv.
+    static func validate(_ json: String, schema: String) throws {
+        let file = NSTemporaryDirectory() + "eic-doc-\(UUID().uuidString.prefix(8)).json"
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.python)
+        process.arguments = ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+                             file, RepositoryPaths.root.appendingPathComponent(schema).path]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(json.prefix(400)) does not match \(schema)")
+    }
+
+    /// instance id → a digest of every file of that instance (logs and pid files aside).
+    static func instanceTrees(_ state: SandboxState) throws -> [String: String] {
+        var trees: [String: String] = [:]
+        for instance in state.instances {
+            var parts: [String] = []
+            let root = instance.rootDirectory
+            let enumerator = FileManager.default.enumerator(atPath: root)
+            while let relative = enumerator?.nextObject() as? String {
+                if relative.hasSuffix(".log") || relative.hasSuffix(".pid") { continue }
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue,
+                      let data = FileManager.default.contents(atPath: root + "/" + relative) else { continue }
+                parts.append("\(relative):\(data.count):\(data.hashValue)")
+            }
+            trees[instance.instanceId] = parts.sorted().joined(separator: "\n")
+        }
+        return trees
+    }
+
+    static func expectEICLogins(_ fixture: SandboxFixture, personalities: [Personality]) async throws {
+        let directory = NSTemporaryDirectory() + "eic-login-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (key, publicKey) = try await OpenSSH.generateKey(in: directory, name: "eic")
+        let eic = InstanceConnectClient(client: fixture.client(asEICUser: true))
+        for personality in personalities {
+            let instance = try #require(fixture.instance(personality))
+            _ = try await eic.sendSSHPublicKey(instanceId: instance.instanceId, osUser: instance.loginUser, publicKey: publicKey)
+            let login = try await OpenSSH.run(user: instance.loginUser, host: instance.ipAddress, key: key,
+                                              knownHosts: fixture.state.knownHostsPath, command: "id -un")
+            #expect(login.status == 0 && login.stdout.contains(instance.loginUser), "\(personality): \(login.stderr)")
+        }
+    }
+}

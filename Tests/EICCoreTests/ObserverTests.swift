@@ -1,0 +1,105 @@
+import Testing
+@testable import EICCore
+
+/// The Observer over the fakes: a fixed number of AWS calls whatever the fleet size, one SSH session per
+/// host, and one bad host never stopping the others (design §5, steps 1–2).
+@Suite struct ObserverTests {
+    static func fleet(_ count: Int) async -> FakeFleet {
+        let mix: [FakePersonality] = [.al2Old, .ubuntu2004, .al2Package1112]
+        return await FakeFleet.make((0..<count).map { mix[$0 % mix.count] })
+    }
+
+    static func callNames(_ size: Int) async throws -> [String] {
+        let fleet = await fleet(size)
+        await fleet.cloud.addPrincipal(PrincipalRef(kind: .user, name: "eic-user"))
+        let (observation, _) = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1")
+        #expect(observation.instances.count == size)
+        #expect(observation.instances.allSatisfy { if case .facts = $0.host { return true }; return false })
+        #expect(fleet.connector.opens.count == size)
+        return await fleet.cloud.calls.map(\.name)
+    }
+
+    @Test func awsCallsDoNotGrowWithTheFleet() async throws {
+        let small = try await Self.callNames(3)
+        let large = try await Self.callNames(300)
+        #expect(small == large)
+        #expect(small == ["sts:GetCallerIdentity", "ec2:DescribeInstances", "ec2:DescribeImages", "ec2:DescribeSecurityGroupRules",
+                          "iam:GetPolicy", "iam:ListAttachedUserPolicies"])
+    }
+
+    @Test func anUnreachableHostDoesNotStopTheOthers() async throws {
+        let fleet = await FakeFleet.make([.unreachable, .al2Old, .hostKeyChanged, .ubuntu2204, .unreachable])
+        let (observation, sessions) = try await fleet.observer(parallelism: 2).observe(FakeFleet.plan(iam: false), region: "us-east-1",
+                                                                                        keepSessions: true)
+        let kinds = observation.instances.map { instance -> String in
+            switch instance.host {
+            case .facts(let facts): return facts.osID ?? "?"
+            case .unreachable(let error): return error.kind.rawValue
+            case .probeFailed: return "probe-failed"
+            case .notProbed: return "not-probed"
+            }
+        }
+        #expect(kinds == ["unreachable", "amzn", "hostKeyChanged", "ubuntu", "unreachable"])
+        // Sessions are kept for the reachable hosts only, for apply to reuse.
+        #expect(Set(sessions.keys) == [fleet.instanceIds[1], fleet.instanceIds[3]])
+        // The target is known even for a host that refused, so the plan can say where.
+        #expect(observation.instances[2].target?.displayName == "ec2-user@127.0.1.3:22")
+    }
+
+    @Test func eachHostIsProbedOnceOverOneSession() async throws {
+        let fleet = await FakeFleet.make([.al2Old, .ubuntu1804])
+        let (_, sessions) = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1", keepSessions: false)
+        #expect(sessions.isEmpty)
+        for id in fleet.instanceIds {
+            #expect(fleet.machines[id]?.commandKinds == [.probe])
+        }
+        #expect(fleet.connector.opens.sorted { $0.address < $1.address }.map(\.user) == ["ec2-user", "ubuntu"])
+    }
+
+    @Test func withoutAnAMITheLoginUsersAreTriedInOrder() async throws {
+        let fleet = await FakeFleet.make([.ubuntu2004])
+        // DescribeImages fails (e.g. a deregistered AMI): both users are tried, ec2-user first.
+        await fleet.cloud.inject(.accessDenied, on: "ec2:DescribeImages")
+        let (observation, _) = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1")
+        #expect(fleet.connector.opens.map(\.user) == ["ec2-user", "ubuntu"])
+        #expect(observation.instances.first?.target?.user == "ubuntu")
+    }
+
+    @Test func stoppedInstancesAreNotContacted() async throws {
+        let fleet = await FakeFleet.make([])
+        await fleet.cloud.addInstances([CloudInstance(instanceId: "i-0000000000000000a", state: "stopped", imageId: "ami-1", privateIpAddress: "127.0.9.9",
+                                                      publicIpAddress: nil, availabilityZone: nil, platformDetails: nil, keyName: nil, vpcId: nil,
+                                                      subnetId: nil, securityGroupIds: [], tags: [Tag(key: "Fleet", value: "fake")])])
+        let plan = FakeFleet.plan(iam: false, securityGroups: false)
+        let (observation, _) = try await fleet.observer().observe(plan, region: "us-east-1")
+        #expect(fleet.connector.opens.isEmpty)
+        let action = Planner(templates: FakeFleet.templates).plan(plan, observation).actions.first
+        #expect(action?.change == .skip)
+        #expect(action?.reason == "not contacted: the instance is stopped, not running")
+    }
+
+    @Test func aFailedAWSReadNamesTheStep() async throws {
+        let fleet = await FakeFleet.make([.al2Old])
+        await fleet.cloud.inject(.throttled, on: "ec2:DescribeSecurityGroupRules")
+        do {
+            _ = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1")
+            Issue.record("observe should have failed")
+        } catch {
+            #expect(error.step == "read the security group rules (ec2:DescribeSecurityGroupRules)")
+            #expect(error.description.contains("injected fault"))
+        }
+    }
+
+    @Test func fingerprintsChangeOnlyForWhatChanged() async throws {
+        let fleet = await FakeFleet.make([.al2Old, .al2Current])
+        await fleet.cloud.addPrincipal(PrincipalRef(kind: .user, name: "eic-user"))
+        let first = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        let again = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        #expect(first == again)
+        fleet.machines[fleet.instanceIds[0]]?.update { $0.packageVersion = "1.1-19.amzn2"; $0.eicConfigured = true }
+        await fleet.cloud.addGroup(FakeFleet.group, rules: [PlannerTests.rule("sgr-new", cidr: "10.0.0.0/8")])
+        let later = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        let changed = Set(first.keys.filter { first[$0] != later[$0] })
+        #expect(changed == ["instance[\(fleet.instanceIds[0])]", "security_group[\(FakeFleet.group)]"])
+    }
+}
