@@ -60,7 +60,7 @@ struct VerifyCommand: AsyncParsableCommand {
                                          knownHostsPath: section.ssh.knownHosts,
                                          hostKeyPolicy: section.ssh.hostKeys == .acceptNew ? .acceptNew : .strict,
                                          connectTimeoutMilliseconds: section.ssh.connectTimeoutSeconds * 1000)
-        let verifier = Verifier(login: EICLoginAdapter(login: login), parallelism: parallelism, accessDeniedRetrySeconds: Double(iamWait))
+        let verifier = Verifier(login: login, parallelism: parallelism, accessDeniedRetrySeconds: Double(iamWait))
         let results = await verifier.verify(observation, osUsers: osUsers.isEmpty ? ["ec2-user", "ubuntu"] : osUsers, settings: section.ssh)
         progress.clear()
         if json {

@@ -100,6 +100,8 @@ extension SSHSession {
         }
 
         libssh2_session_set_blocking(raw, 0)
+        // Also on a broken connection: later calls on this session (disconnect, free) expect blocking mode.
+        defer { libssh2_session_set_blocking(raw, 1) }
         var inputOpen = true
         var pending: [UInt8] = []
         var eofSent = false

@@ -57,7 +57,7 @@ public struct Verifier: Sendable {
         var delay = 1.0
         while true {
             let attemptStart = clock()
-            let answer = await login.login(request)
+            let answer = Self.firstLines(await login.login(request))
             switch answer {
             case .ok: return result(.ok, address: address)
             case .accessDenied(let message):
@@ -78,6 +78,20 @@ public struct Verifier: Sendable {
             case .other(let message):
                 return result(.failed(.other, message), address: address)
             }
+        }
+    }
+
+    /// Adapters may hand over multi-line texts (OpenSSH's host-key banner); the table keeps one line.
+    static func firstLines(_ result: LoginResult) -> LoginResult {
+        func first(_ text: String) -> String { text.split(separator: "\n").first.map(String.init) ?? text }
+        switch result {
+        case .ok: return .ok
+        case .accessDenied(let text): return .accessDenied(first(text))
+        case .keyRefused(let text): return .keyRefused(first(text))
+        case .hostKeyChanged(let text): return .hostKeyChanged(first(text))
+        case .hostKeyUnknown(let text): return .hostKeyUnknown(first(text))
+        case .unreachable(let text): return .unreachable(first(text))
+        case .other(let text): return .other(first(text))
         }
     }
 
