@@ -99,7 +99,10 @@ public struct AWSClient: Sendable {
     /// Turns an error answer (XML or JSON) into an `AWSError` with code, message and request id.
     static func serviceError(_ response: HTTPResponse, service: AWSService, action: String) -> AWSError {
         var code = "HTTP\(response.status)"
-        var message = String(response.bodyText.prefix(200))
+        // Neither an XML nor a JSON error document: some other web server answered (a wrong endpoint or a
+        // path); its page is not worth printing.
+        let contentType = response.headers["content-type"].map { ", \($0)" } ?? ""
+        var message = "not an AWS API answer (HTTP \(response.status)\(contentType)); check the endpoint URL"
         var requestId = response.headers["x-amzn-requestid"] ?? response.headers["x-amz-request-id"]
         if let xml = XMLNode.parse(response.body), let error = xml.first("Error") {
             code = error.string("Code") ?? code

@@ -34,8 +34,16 @@ public struct AWSConfiguration: Sendable {
         }
         let endpoints = EndpointResolver(region: chosen, explicitURL: endpointURL, environment: environment,
                                          profileEndpointURL: profileValues["endpoint_url"])
-        let attempts = environment["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? Int(profileValues["max_attempts"] ?? "") ?? 3
-        guard attempts >= 1 else { throw .configuration("AWS_MAX_ATTEMPTS must be 1 or more") }
+        // Resolved once now so a bad endpoint is reported before any call, whatever the command uses first.
+        for service in AWSService.allCases { _ = try endpoints.resolve(service) }
+        let attempts: Int
+        if let text = environment["AWS_MAX_ATTEMPTS"] {
+            attempts = try parseMaxAttempts(text, source: "AWS_MAX_ATTEMPTS")
+        } else if let text = profileValues["max_attempts"] {
+            attempts = try parseMaxAttempts(text, source: "max_attempts of profile '\(profileName)'")
+        } else {
+            attempts = 3
+        }
 
         // Role assumption needs STS; it is built from the same endpoint rules, with the source credentials.
         let assume: @Sendable (AWSCredentials, String, String, String?, String?) async throws(AWSError) -> AWSCredentials = {

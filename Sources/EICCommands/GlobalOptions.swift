@@ -1,5 +1,6 @@
 import ArgumentParser
 import EICAWS
+import Foundation
 
 /// Options every AWS-facing subcommand accepts (design §2, "global").
 public struct GlobalOptions: ParsableArguments, Sendable {
@@ -20,6 +21,16 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     public var verbose = false
 
     public init() {}
+
+    /// Usage errors (exit 64) before anything runs: an empty or malformed endpoint, AWS_MAX_ATTEMPTS out
+    /// of range. Values from the shared files are checked when they are read (they name file and line).
+    public func validate() throws {
+        do {
+            try AWSConfiguration.validate(environment: ProcessInfo.processInfo.environment, endpointURL: endpointURL)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
 }
 
 extension GlobalOptions {

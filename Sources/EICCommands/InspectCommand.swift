@@ -38,9 +38,10 @@ struct InspectCommand: AsyncParsableCommand {
     var timeout: Int = 30
     @Flag(help: "Print JSON.") var json = false
 
+    static let timeoutRange = 1...86_400
 
     func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535 (got \(port)).") }
         // OS user names the design accepts (design §3); anything else could not be a real login anyway.
         let userPattern = #/^[A-Za-z_][A-Za-z0-9@._-]{0,30}[A-Za-z0-9$_-]?$/#
         guard (try? userPattern.wholeMatch(in: user)) != nil else {
@@ -52,7 +53,10 @@ struct InspectCommand: AsyncParsableCommand {
         guard HostKeyPolicy(rawValue: hostKeys) != nil else {
             throw ValidationError("--host-keys must be 'strict' or 'accept-new'.")
         }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive.") }
+        // The limit becomes milliseconds in poll(2)'s Int32 and libssh2's long; a day is far beyond any use.
+        guard Self.timeoutRange.contains(timeout) else {
+            throw ValidationError("--timeout must be between 1 and \(Self.timeoutRange.upperBound) seconds (got \(timeout)).")
+        }
         if identityFile == nil, ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] == nil {
             throw ValidationError("Give --identity-file, or start ssh-agent and set SSH_AUTH_SOCK.")
         }

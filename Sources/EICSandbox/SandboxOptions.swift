@@ -43,6 +43,17 @@ public struct SandboxOptions: Sendable {
         guard !personalities.isEmpty else { throw .badOption("the sandbox needs at least one instance") }
         guard Self.parallelismRange.contains(parallelism) else { throw .badOption("parallelism must be between 1 and 64") }
         if let faults { _ = try FaultSpec(faults) }
+        try Self.validateSeed(ProcessInfo.processInfo.environment)
+    }
+
+    /// EICSETUP_SANDBOX_SEED seeds awsd's fault RNG (Python int()) and the instances' draws (cksum text).
+    public static let seedRange: ClosedRange<UInt64> = 0...UInt64(UInt32.max)
+
+    static func validateSeed(_ environment: [String: String]) throws(SandboxError) {
+        guard let text = environment["EICSETUP_SANDBOX_SEED"] else { return }
+        guard let seed = UInt64(text), seedRange.contains(seed) else {
+            throw .badOption("EICSETUP_SANDBOX_SEED must be a whole number from 0 to \(seedRange.upperBound) (got '\(text)')")
+        }
     }
 }
 

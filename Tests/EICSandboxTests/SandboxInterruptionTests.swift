@@ -108,6 +108,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
+    @Test(arguments: ["abc", "-1", "4294967296", ""])
+    func badSeedIsAUsageError(seed: String) async throws {
+        let directory = "/tmp/eicsetup-test-range-\(UUID().uuidString)"
+        let output = try await CLIRunner.run(["sandbox", "up", "--state-dir", directory],
+                                             environment: Self.environment.merging(["EICSETUP_SANDBOX_SEED": seed]) { $1 })
+        #expect(output.status == 64, "\(seed): \(output.all)")
+        #expect(output.stderr.contains("EICSETUP_SANDBOX_SEED"))
+        #expect(!FileManager.default.fileExists(atPath: directory))
+    }
+
     static var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["EICSETUP_HOME"] = RepositoryPaths.root.path
