@@ -9,8 +9,8 @@ enum HostKeyVerifier {
 
     /// The key types to prefer in the handshake: those already known for this host.
     static func preferredKeyTypes(path: String, hostToken: String) -> [String] {
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        return KnownHosts(text: text).knownKeyTypes(hostToken: hostToken)
+        let bytes = FileManager.default.contents(atPath: path).map(Array.init) ?? []
+        return KnownHosts(bytes: bytes).knownKeyTypes(hostToken: hostToken)
     }
 
     /// Accepts the key, appends it (accept-new), or throws the refusal OpenSSH would print.
@@ -20,19 +20,20 @@ enum HostKeyVerifier {
                        policy: HostKeyPolicy) throws(SSHError) -> Bool {
         fileLock.lock()
         defer { fileLock.unlock() }
-        let text: String
+        // Bytes, not text: OpenSSH reads known_hosts byte-wise, and one stray byte must not hide every host.
+        let bytes: [UInt8]
         if FileManager.default.fileExists(atPath: path) {
-            guard let read = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard let read = FileManager.default.contents(atPath: path) else {
                 throw SSHError(.hostKeyUnknown, operation: "host key check for \(hostToken)",
                                message: "cannot read \(path); fix its permissions or pass --known-hosts")
             }
-            text = read
+            bytes = Array(read)
         } else {
-            text = ""
+            bytes = []
         }
         let fingerprint = SSHFingerprint.sha256(ofPublicKeyBlob: keyBlob)
         let label = keyLabel(keyType)
-        switch KnownHosts(text: text).match(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob) {
+        switch KnownHosts(bytes: bytes).match(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob) {
         case .known:
             return false
         case .revoked(let line):
@@ -53,19 +54,19 @@ enum HostKeyVerifier {
                     """)
             }
             try append(KnownHosts.line(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob),
-                       to: path, existing: text)
+                       to: path, existing: bytes)
             return true
         }
     }
 
-    private static func append(_ line: String, to path: String, existing: String) throws(SSHError) {
+    private static func append(_ line: String, to path: String, existing: [UInt8]) throws(SSHError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             // Like OpenSSH creating ~/.ssh: private to the user.
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: 0o700])
         }
-        let prefix = existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n"
+        let prefix = existing.isEmpty || existing.last == UInt8(ascii: "\n") ? "" : "\n"
         let bytes = Array((prefix + line + "\n").utf8)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else {
