@@ -32,7 +32,8 @@ struct InspectCommand: AsyncParsableCommand {
     var identityFile: String?
     @Option(name: .customLong("known-hosts"), help: "OpenSSH known_hosts file.")
     var knownHosts: String = "~/.ssh/known_hosts"
-    @Option(name: .customLong("host-keys"), help: "Unknown host keys: strict (refuse) or accept-new (record).")
+    @Option(name: .customLong("host-keys"), help: "Unknown host keys: strict (refuse) or accept-new (record).",
+            completion: .list(HostKeyPolicy.allCases.map(\.rawValue)))
     var hostKeys: String = HostKeyPolicy.strict.rawValue
     @Option(name: .customLong("timeout"), help: "Seconds allowed for connecting and for the probe.")
     var timeout: Int = 30
@@ -84,12 +85,9 @@ struct InspectCommand: AsyncParsableCommand {
             }
             print(json ? try InspectView.json(facts, options: options) : InspectView.text(facts, options: options),
                   terminator: "")
-        } catch let error as SSHError {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode.failure
         } catch let error as HostError {
-            FileHandle.standardError.write(Data("Error: \(options.displayName): \(error)\n".utf8))
-            throw ExitCode.failure
+            // Printed by the entry point: text, or a JSON object under --json.
+            throw CommandError.onHost(options.displayName, cause: error)
         }
     }
 
@@ -136,13 +134,13 @@ enum InspectView {
     /// One versioned JSON document.
     static func json(_ facts: HostFacts, options: SSHConnectionOptions) throws -> String {
         struct Document: Encodable {
-            let format_version: String
+            let formatVersion: String
             let host: String
             let port: Int
             let user: String
             let facts: HostFacts
         }
-        return try JSONDocument.render(Document(format_version: "1", host: options.host,
+        return try JSONDocument.render(Document(formatVersion: "1", host: options.host,
                                                 port: options.port, user: options.user, facts: facts))
     }
 }

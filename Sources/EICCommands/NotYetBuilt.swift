@@ -1,4 +1,5 @@
 import ArgumentParser
+import EICCore
 
 /// Errors of the command layer, printed by ArgumentParser as "Error: …".
 public enum CommandError: Error, CustomStringConvertible {
@@ -8,6 +9,8 @@ public enum CommandError: Error, CustomStringConvertible {
     case usage(String)
     /// A failure that has already been explained on stderr; only the exit status remains.
     case failed(exitCode: Int32)
+    /// Something went wrong on a remote host (its address first, then what).
+    case onHost(String, cause: HostError)
 
     public var description: String {
         switch self {
@@ -17,6 +20,8 @@ public enum CommandError: Error, CustomStringConvertible {
             return text
         case .failed(let code):
             return "failed (exit \(code))"
+        case .onHost(let host, let cause):
+            return "\(host): \(cause)"
         }
     }
 }

@@ -49,7 +49,7 @@ struct SandboxUp: AsyncParsableCommand {
 
     @OptionGroup var directory: SandboxDirectoryOption
     @Option(help: "Number of instances (the mix repeats).") var instances: Int?
-    @Option(help: "A named mix of personalities.") var mix: String?
+    @Option(help: "A named mix of personalities.", completion: .list(Personality.mixes.keys.sorted())) var mix: String?
     @Option(help: "Explicit counts, e.g. al2-old=3,ubuntu-20.04=2.") var personalities: String?
     @Option(help: "Fault injection, e.g. throttle=0.2,iam-delay=5.") var faults: String?
     @Option(help: "Loopback port for the local AWS (default: a free one).") var port: Int?
@@ -137,7 +137,7 @@ struct SandboxStatusCommand: AsyncParsableCommand {
 
         Example:
           eicsetup sandbox status
-          eicsetup sandbox status --json | jq '.status.instances[] | select(.sshListening | not)'
+          eicsetup sandbox status --json | jq '.status.instances[] | select(.ssh_listening | not)'
         """)
 
     @OptionGroup var directory: SandboxDirectoryOption
@@ -159,7 +159,8 @@ struct SandboxEnv: AsyncParsableCommand {
         """)
 
     @OptionGroup var directory: SandboxDirectoryOption
-    @Option(name: .customLong("as"), help: "admin (default) or eic-user.") var identity: String = "admin"
+    @Option(name: .customLong("as"), help: "admin (default) or eic-user.", completion: .list(["admin", "eic-user"]))
+    var identity: String = "admin"
 
     func validate() throws {
         guard identity == "admin" || identity == "eic-user" else {

@@ -3,6 +3,6 @@ import EICCommands
 @main
 struct Entrypoint {
     static func main() async {
-        await EICSetupCommand.main()
+        await EICSetupCommand.runMain()
     }
 }
