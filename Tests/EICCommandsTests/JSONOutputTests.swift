@@ -58,22 +58,26 @@ import Testing
         #expect(!quiet.stderr.contains("aws: "), "without -v nothing is logged")
     }
 
-    /// On a terminal -v colours its status; --no-color and NO_COLOR turn that off.
+    /// On a terminal -v colours its status; --no-color and NO_COLOR turn that off. No peer needed: the
+    /// refused connection to 127.0.0.1:9 is logged too.
     @Test func colourOnlyOnATerminalAndNeverWithNoColor() async throws {
-        let peer = try await MotoPeer.shared()
-        let environment = peer.environment(extra: [
-            "AWS_ACCESS_KEY_ID": peer.admin.accessKeyId, "AWS_SECRET_ACCESS_KEY": peer.admin.secretAccessKey,
-            "AWS_REGION": "us-east-1", "TERM": "xterm",
-        ])
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = nil  // the caller's own setting must not decide the "colour on" case
+        environment.merge(["AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00", "AWS_SECRET_ACCESS_KEY": "not-shown",
+                           "AWS_REGION": "us-east-1", "TERM": "xterm", "AWS_MAX_ATTEMPTS": "1",
+                           "AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
         func onTerminal(_ extra: String, _ variables: [String: String] = [:]) async throws -> String {
             // script(1) gives the command a pseudo-terminal, as a user's shell would.
-            let command = "\(RepositoryPaths.eicsetupBinary) whoami -v \(extra) --endpoint-url \(peer.endpoint)"
+            let command = "\(RepositoryPaths.eicsetupBinary) whoami -v \(extra) --endpoint-url http://127.0.0.1:9"
             return try await Subprocess.run("/usr/bin/script", ["-qec", command, "/dev/null"],
                                             environment: environment.merging(variables) { $1 }).stdout
         }
-        #expect(try await onTerminal("").contains("\u{1B}[32mHTTP 200"))
-        #expect(!(try await onTerminal("--no-color")).contains("\u{1B}["))
-        #expect(!(try await onTerminal("", ["NO_COLOR": "1"])).contains("\u{1B}["))
+        let coloured = try await onTerminal("")
+        #expect(coloured.contains("aws:") && coloured.contains("\u{1B}[31mno answer TransportError"), "\(coloured)")
+        let flag = try await onTerminal("--no-color")
+        #expect(flag.contains("aws:") && !flag.contains("\u{1B}["), "\(flag)")
+        let variable = try await onTerminal("", ["NO_COLOR": "1"])
+        #expect(variable.contains("aws:") && !variable.contains("\u{1B}["), "\(variable)")
     }
 
     @Test func errorsUnderJSONAreAJSONObjectOnStderr() async throws {
