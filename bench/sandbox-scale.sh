@@ -28,10 +28,10 @@ status_file, count, mix, start, up, down_start, end, cores = sys.argv[1:]
 with open(status_file) as source:
     status = json.load(source)
 instances = status["status"]["instances"]
-total = status["totalInstanceKiB"] / 1024
+total = status["total_instance_kib"] / 1024
 print(json.dumps({"instances": int(count), "mix": mix, "up_seconds": round(float(up) - float(start), 2),
                   "down_seconds": round(float(end) - float(down_start), 2),
                   "pss_mib_total": round(total, 1), "pss_mib_per_instance": round(total / max(1, len(instances)), 2),
-                  "listening": sum(1 for i in instances if i["sshListening"]), "cores": int(cores)}))
+                  "listening": sum(1 for i in instances if i["ssh_listening"]), "cores": int(cores)}))
 PY
 rm -f "$state.status.json" "$state.up.log"

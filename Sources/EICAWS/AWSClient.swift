@@ -13,6 +13,8 @@ public struct AWSClient: Sendable {
     /// Injected so signing is testable and retries can be made instant in tests.
     let clock: @Sendable () -> Date
     let sleep: @Sendable (Double) async -> Void
+    /// Told about every attempt (`-v`).
+    public var observer: AWSCallObserver = .none
 
     public init(region: String, endpoints: EndpointResolver, credentials: CredentialChain, maxAttempts: Int,
                 transport: any HTTPTransport, metrics: AWSCallMetrics = AWSCallMetrics(),
@@ -59,6 +61,8 @@ public struct AWSClient: Sendable {
         while true {
             attempt += 1
             await metrics.record("\(service.signingName):\(action)")
+            let started = Date()
+            var answer: HTTPResponse?
             do throws(AWSError) {
                 let credentials = try await self.credentials.resolve().credentials
                 let request = try signedRequest(endpoint: endpoint, service: service, credentials: credentials,
@@ -71,12 +75,26 @@ public struct AWSClient: Sendable {
                     throw AWSError(kind: .transport, service: service.signingName, operation: action,
                                    code: error.code, message: error.message)
                 }
-                if (200..<300).contains(response.status) { return response }
+                answer = response
+                if (200..<300).contains(response.status) {
+                    observer.observe(AWSCallEvent(
+                        service: service.signingName, operation: action, attempt: attempt, httpStatus: response.status,
+                        errorCode: nil, requestId: response.headers["x-amzn-requestid"] ?? response.headers["x-amz-request-id"],
+                        duration: Date().timeIntervalSince(started), willRetry: false))
+                    return response
+                }
                 throw Self.serviceError(response, service: service, action: action)
             } catch {
                 var failure = error
                 failure.attempts = attempt
-                guard attempt < retry.maxAttempts, retry.isRetryable(failure) else { throw failure }
+                let retrying = attempt < retry.maxAttempts && retry.isRetryable(failure)
+                if failure.kind == .service || failure.kind == .transport || failure.kind == .malformedResponse {
+                    observer.observe(AWSCallEvent(
+                        service: service.signingName, operation: action, attempt: attempt,
+                        httpStatus: answer?.status ?? failure.httpStatus, errorCode: failure.code, requestId: failure.requestId,
+                        duration: Date().timeIntervalSince(started), willRetry: retrying))
+                }
+                guard retrying else { throw failure }
                 await sleep(retry.delay(afterAttempt: attempt))
             }
         }
@@ -99,7 +117,10 @@ public struct AWSClient: Sendable {
     /// Turns an error answer (XML or JSON) into an `AWSError` with code, message and request id.
     static func serviceError(_ response: HTTPResponse, service: AWSService, action: String) -> AWSError {
         var code = "HTTP\(response.status)"
-        var message = String(response.bodyText.prefix(200))
+        // Neither an XML nor a JSON error document: some other web server answered (a wrong endpoint or a
+        // path); its page is not worth printing.
+        let contentType = response.headers["content-type"].map { ", \($0)" } ?? ""
+        var message = "not an AWS API answer (HTTP \(response.status)\(contentType)); check the endpoint URL"
         var requestId = response.headers["x-amzn-requestid"] ?? response.headers["x-amz-request-id"]
         if let xml = XMLNode.parse(response.body), let error = xml.first("Error") {
             code = error.string("Code") ?? code

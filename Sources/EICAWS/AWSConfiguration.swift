@@ -10,14 +10,23 @@ public struct AWSConfiguration: Sendable {
     public let credentials: CredentialChain
     public let maxAttempts: Int
     public let transport: any HTTPTransport
+    /// Told about every AWS call attempt, role assumption included (`-v`).
+    public let observer: AWSCallObserver
 
     /// Resolves in AWS CLI order. `environment` is injected so tests never depend on the caller's shell.
     public static func resolve(profile: String?, region: String?, endpointURL: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
-                               transport: any HTTPTransport = URLSessionTransport()) throws(AWSError) -> AWSConfiguration {
+                               transport: any HTTPTransport = URLSessionTransport(),
+                               observer: AWSCallObserver = .none) throws(AWSError) -> AWSConfiguration {
         let files = try SharedConfigFiles.load(environment: environment)
         let explicitProfile = profile ?? environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         let profileName = explicitProfile ?? "default"
+        // A profile asked for by name must exist (as in the AWS CLI), before anything is looked up in it.
+        if explicitProfile != nil, files.profile(profileName) == nil {
+            let source = profile != nil ? "--profile" : "AWS_PROFILE"
+            throw .credentials("the profile '\(profileName)' (from \(source)) does not exist in \(files.configPath) "
+                               + "or \(files.credentialsPath)", code: "ProfileNotFound")
+        }
         let profileValues = files.profile(profileName) ?? [:]
 
         let regionChoices: [(String?, String)] = [
@@ -34,8 +43,16 @@ public struct AWSConfiguration: Sendable {
         }
         let endpoints = EndpointResolver(region: chosen, explicitURL: endpointURL, environment: environment,
                                          profileEndpointURL: profileValues["endpoint_url"])
-        let attempts = environment["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? Int(profileValues["max_attempts"] ?? "") ?? 3
-        guard attempts >= 1 else { throw .configuration("AWS_MAX_ATTEMPTS must be 1 or more") }
+        // Resolved once now so a bad endpoint is reported before any call, whatever the command uses first.
+        for service in AWSService.allCases { _ = try endpoints.resolve(service) }
+        let attempts: Int
+        if let text = environment["AWS_MAX_ATTEMPTS"] {
+            attempts = try parseMaxAttempts(text, source: "AWS_MAX_ATTEMPTS")
+        } else if let text = profileValues["max_attempts"] {
+            attempts = try parseMaxAttempts(text, source: "max_attempts of profile '\(profileName)'")
+        } else {
+            attempts = 3
+        }
 
         // Role assumption needs STS; it is built from the same endpoint rules, with the source credentials.
         let assume: @Sendable (AWSCredentials, String, String, String?, String?) async throws(AWSError) -> AWSCredentials = {
@@ -43,10 +60,11 @@ public struct AWSConfiguration: Sendable {
             let stsRegion = roleRegion ?? chosen
             let stsEndpoints = EndpointResolver(region: stsRegion, explicitURL: endpointURL, environment: environment,
                                                 profileEndpointURL: profileValues["endpoint_url"])
-            let client = AWSClient(region: stsRegion, endpoints: stsEndpoints,
+            var client = AWSClient(region: stsRegion, endpoints: stsEndpoints,
                                    credentials: CredentialChain(providers: [StaticCredentialProvider(source)],
                                                                 describeOrder: "source profile"),
                                    maxAttempts: attempts, transport: transport)
+            client.observer = observer
             return try await STSClient(client: client).assumeRole(roleArn: roleArn, sessionName: session, externalId: externalId)
         }
         var providers: [any CredentialProvider] = []
@@ -59,12 +77,15 @@ public struct AWSConfiguration: Sendable {
         let order = (profile == nil ? "environment variables, " : "") + "profile '\(profileName)', container credentials, instance metadata"
         return AWSConfiguration(region: chosen, regionSource: regionSource, profileName: profileName, endpoints: endpoints,
                                 credentials: CredentialChain(providers: providers, describeOrder: order),
-                                maxAttempts: attempts, transport: transport)
+                                maxAttempts: attempts, transport: transport, observer: observer)
     }
 
     /// A client for the calls of this configuration.
     public func client() -> AWSClient {
-        AWSClient(region: region, endpoints: endpoints, credentials: credentials, maxAttempts: maxAttempts, transport: transport)
+        var client = AWSClient(region: region, endpoints: endpoints, credentials: credentials, maxAttempts: maxAttempts,
+                               transport: transport)
+        client.observer = observer
+        return client
     }
 }
 

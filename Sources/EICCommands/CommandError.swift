@@ -1,4 +1,5 @@
 import ArgumentParser
+import EICCore
 
 /// Errors of the command layer, printed by ArgumentParser as "Error: …".
 public enum CommandError: Error, CustomStringConvertible {
@@ -8,6 +9,8 @@ public enum CommandError: Error, CustomStringConvertible {
     case failed(exitCode: Int32)
     /// An EC2 Instance Connect login (key, push, connect) failed; the failure keeps its cause.
     case login(LoginFailure)
+    /// Something went wrong on a remote host (its address first, then what).
+    case onHost(String, cause: HostError)
 
     public var description: String {
         switch self {
@@ -17,6 +20,8 @@ public enum CommandError: Error, CustomStringConvertible {
             return "failed (exit \(code))"
         case .login(let failure):
             return failure.description
+        case .onHost(let host, let cause):
+            return "\(host): \(cause)"
         }
     }
 }

@@ -32,15 +32,17 @@ struct InspectCommand: AsyncParsableCommand {
     var identityFile: String?
     @Option(name: .customLong("known-hosts"), help: "OpenSSH known_hosts file.")
     var knownHosts: String = "~/.ssh/known_hosts"
-    @Option(name: .customLong("host-keys"), help: "Unknown host keys: strict (refuse) or accept-new (record).")
+    @Option(name: .customLong("host-keys"), help: "Unknown host keys: strict (refuse) or accept-new (record).",
+            completion: .list(HostKeyPolicy.allCases.map(\.rawValue)))
     var hostKeys: String = HostKeyPolicy.strict.rawValue
     @Option(name: .customLong("timeout"), help: "Seconds allowed for connecting and for the probe.")
     var timeout: Int = 30
     @Flag(help: "Print JSON.") var json = false
 
+    static let timeoutRange = 1...86_400
 
     func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535 (got \(port)).") }
         // OS user names the design accepts (design §3); anything else could not be a real login anyway.
         let userPattern = #/^[A-Za-z_][A-Za-z0-9@._-]{0,30}[A-Za-z0-9$_-]?$/#
         guard (try? userPattern.wholeMatch(in: user)) != nil else {
@@ -52,7 +54,10 @@ struct InspectCommand: AsyncParsableCommand {
         guard HostKeyPolicy(rawValue: hostKeys) != nil else {
             throw ValidationError("--host-keys must be 'strict' or 'accept-new'.")
         }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive.") }
+        // The limit becomes milliseconds in poll(2)'s Int32 and libssh2's long; a day is far beyond any use.
+        guard Self.timeoutRange.contains(timeout) else {
+            throw ValidationError("--timeout must be between 1 and \(Self.timeoutRange.upperBound) seconds (got \(timeout)).")
+        }
         if identityFile == nil, ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] == nil {
             throw ValidationError("Give --identity-file, or start ssh-agent and set SSH_AUTH_SOCK.")
         }
@@ -80,12 +85,9 @@ struct InspectCommand: AsyncParsableCommand {
             }
             print(json ? try InspectView.json(facts, options: options) : InspectView.text(facts, options: options),
                   terminator: "")
-        } catch let error as SSHError {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode.failure
         } catch let error as HostError {
-            FileHandle.standardError.write(Data("Error: \(options.displayName): \(error)\n".utf8))
-            throw ExitCode.failure
+            // Printed by the entry point: text, or a JSON object under --json.
+            throw CommandError.onHost(options.displayName, cause: error)
         }
     }
 
@@ -132,13 +134,13 @@ enum InspectView {
     /// One versioned JSON document.
     static func json(_ facts: HostFacts, options: SSHConnectionOptions) throws -> String {
         struct Document: Encodable {
-            let format_version: String
+            let formatVersion: String
             let host: String
             let port: Int
             let user: String
             let facts: HostFacts
         }
-        return try JSONDocument.render(Document(format_version: "1", host: options.host,
+        return try JSONDocument.render(Document(formatVersion: "1", host: options.host,
                                                 port: options.port, user: options.user, facts: facts))
     }
 }

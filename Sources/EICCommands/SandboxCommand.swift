@@ -49,19 +49,60 @@ struct SandboxUp: AsyncParsableCommand {
 
     @OptionGroup var directory: SandboxDirectoryOption
     @Option(help: "Number of instances (the mix repeats).") var instances: Int?
-    @Option(help: "A named mix of personalities.") var mix: String?
+    @Option(help: "A named mix of personalities.", completion: .list(Personality.mixes.keys.sorted())) var mix: String?
     @Option(help: "Explicit counts, e.g. al2-old=3,ubuntu-20.04=2.") var personalities: String?
     @Option(help: "Fault injection, e.g. throttle=0.2,iam-delay=5.") var faults: String?
     @Option(help: "Loopback port for the local AWS (default: a free one).") var port: Int?
     @Option(help: "Third octet of the fleet's first /24: instances get 127.0.SUBNET.10 and up.") var subnet: Int = 1
+
+    func validate() throws {
+        // Every number is range-checked here, at parse time (exit 64), before anything starts.
+        if let port, !SandboxOptions.portRange.contains(port) {
+            throw ValidationError("--port must be between 1 and 65535 (got \(port)).")
+        }
+        guard SandboxOptions.subnetRange.contains(subnet) else {
+            throw ValidationError("--subnet must be between 1 and 254 (got \(subnet)).")
+        }
+        if let instances, !Personality.instanceRange.contains(instances) {
+            throw ValidationError("--instances must be between 1 and \(Personality.instanceRange.upperBound) (got \(instances)).")
+        }
+        do {
+            if let faults { _ = try FaultSpec(faults) }
+            var options = SandboxOptions(stateDirectory: directory.resolved,
+                                         personalities: try Personality.plan(count: instances, mix: mix, counts: personalities),
+                                         faults: faults, port: port)
+            options.firstSubnet = subnet
+            try options.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
 
     func run() async throws {
         let plan = try Personality.plan(count: instances, mix: mix, counts: personalities)
         var options = SandboxOptions(stateDirectory: directory.resolved, personalities: plan, faults: faults, port: port)
         options.parallelism = 8
         options.firstSubnet = subnet
-        let state = try await Sandbox.up(options, layout: try SandboxLayout.locate()) { message in
-            FileHandle.standardError.write(Data("sandbox: \(message)\n".utf8))
+        let layout = try SandboxLayout.locate()
+        // Ctrl-C/SIGTERM cancel the start; Sandbox.up then stops what it started before we exit.
+        let interruption = SignalInterruption()
+        defer { interruption.restore() }
+        let start = Task { () async throws(SandboxError) -> SandboxState in
+            try await Sandbox.up(options, layout: layout) { message in
+                FileHandle.standardError.write(Data("sandbox: \(message)\n".utf8))
+            }
+        }
+        interruption.onSignal { number in
+            FileHandle.standardError.write(Data("sandbox: \(SignalInterruption.name(number)) received; stopping what was started\n".utf8))
+            start.cancel()
+        }
+        let state: SandboxState
+        do {
+            state = try await start.value
+        } catch SandboxError.interrupted {
+            let number = interruption.receivedSignal ?? SIGINT
+            FileHandle.standardError.write(Data("Error: \(SandboxError.interrupted)\n".utf8))
+            throw ExitCode(128 + number)
         }
         print(SandboxView.summary(state), terminator: "")
     }
@@ -96,7 +137,7 @@ struct SandboxStatusCommand: AsyncParsableCommand {
 
         Example:
           eicsetup sandbox status
-          eicsetup sandbox status --json | jq '.status.instances[] | select(.sshListening | not)'
+          eicsetup sandbox status --json | jq '.status.instances[] | select(.ssh_listening | not)'
         """)
 
     @OptionGroup var directory: SandboxDirectoryOption
@@ -118,7 +159,8 @@ struct SandboxEnv: AsyncParsableCommand {
         """)
 
     @OptionGroup var directory: SandboxDirectoryOption
-    @Option(name: .customLong("as"), help: "admin (default) or eic-user.") var identity: String = "admin"
+    @Option(name: .customLong("as"), help: "admin (default) or eic-user.", completion: .list(["admin", "eic-user"]))
+    var identity: String = "admin"
 
     func validate() throws {
         guard identity == "admin" || identity == "eic-user" else {

@@ -11,7 +11,7 @@ enum HostKeyVerifier {
     /// A parsed known_hosts file and the identity of the file it was read from.
     private struct Parsed {
         let stamp: FileStamp
-        let text: String
+        let bytes: [UInt8]
         let hosts: KnownHosts
     }
 
@@ -32,23 +32,25 @@ enum HostKeyVerifier {
     /// so N connections cost O(N²)), once of them under `fileLock`.
     private static let parsed = Mutex<[String: Parsed]>([:])
 
-    /// The file's text and parse, from the cache when the file is unchanged; nil when it cannot be read
-    /// (a missing file is "", as before).
-    private static func load(path: String) -> (text: String, hosts: KnownHosts)? {
+    /// The file's bytes and parse, from the cache when the file is unchanged; nil when it cannot be read
+    /// (a missing file is empty, as before). Bytes, not text: OpenSSH reads known_hosts byte-wise, and
+    /// one stray byte must not hide every host.
+    private static func load(path: String) -> (bytes: [UInt8], hosts: KnownHosts)? {
         guard let stamp = FileStamp(path: path) else {
-            return FileManager.default.fileExists(atPath: path) ? nil : ("", KnownHosts(text: ""))
+            return FileManager.default.fileExists(atPath: path) ? nil : ([], KnownHosts(bytes: []))
         }
-        if let hit = parsed.withLock({ $0[path] }), hit.stamp == stamp { return (hit.text, hit.hosts) }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let hosts = KnownHosts(text: text)
+        if let hit = parsed.withLock({ $0[path] }), hit.stamp == stamp { return (hit.bytes, hit.hosts) }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let bytes = Array(data)
+        let hosts = KnownHosts(bytes: bytes)
         // Keep it only if the file did not change while it was read.
-        if FileStamp(path: path) == stamp { parsed.withLock { $0[path] = Parsed(stamp: stamp, text: text, hosts: hosts) } }
-        return (text, hosts)
+        if FileStamp(path: path) == stamp { parsed.withLock { $0[path] = Parsed(stamp: stamp, bytes: bytes, hosts: hosts) } }
+        return (bytes, hosts)
     }
 
     /// The key types to prefer in the handshake: those already known for this host.
     static func preferredKeyTypes(path: String, hostToken: String) -> [String] {
-        (load(path: path)?.hosts ?? KnownHosts(text: "")).knownKeyTypes(hostToken: hostToken)
+        (load(path: path)?.hosts ?? KnownHosts(bytes: [])).knownKeyTypes(hostToken: hostToken)
     }
 
     /// Accepts the key, appends it (accept-new), or throws the refusal OpenSSH would print.
@@ -60,7 +62,7 @@ enum HostKeyVerifier {
                        policy: HostKeyPolicy, afterReading: () -> Void = {}) throws(SSHError) -> Bool {
         fileLock.lock()
         defer { fileLock.unlock() }
-        guard let (text, hosts) = load(path: path) else {
+        guard let (bytes, hosts) = load(path: path) else {
             throw SSHError(.hostKeyUnknown, operation: "host key check for \(hostToken)",
                            message: "cannot read \(path); fix its permissions or pass --known-hosts")
         }
@@ -88,19 +90,19 @@ enum HostKeyVerifier {
                     """)
             }
             try append(KnownHosts.line(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob),
-                       to: path, existing: text)
+                       to: path, existing: bytes)
             return true
         }
     }
 
-    private static func append(_ line: String, to path: String, existing: String) throws(SSHError) {
+    private static func append(_ line: String, to path: String, existing: [UInt8]) throws(SSHError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             // Like OpenSSH creating ~/.ssh: private to the user.
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: 0o700])
         }
-        let prefix = existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n"
+        let prefix = existing.isEmpty || existing.last == UInt8(ascii: "\n") ? "" : "\n"
         let bytes = Array((prefix + line + "\n").utf8)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else {

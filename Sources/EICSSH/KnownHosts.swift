@@ -37,8 +37,17 @@ public struct KnownHosts: Sendable {
 
     /// Parses known_hosts text; malformed lines are skipped as OpenSSH does.
     public init(text: String) {
+        self.init(bytes: Array(text.utf8))
+    }
+
+    /// Parses known_hosts as OpenSSH does: bytes split at `\n`, a trailing `\r` dropped (CRLF files), each
+    /// line on its own — a non-UTF-8 byte in a comment or on a malformed line spoils only that line.
+    public init(bytes: [UInt8]) {
         var entries: [Entry] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawBytes) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            var lineBytes = rawBytes
+            if lineBytes.last == UInt8(ascii: "\r") { lineBytes = lineBytes.dropLast() }
+            let raw = String(decoding: lineBytes, as: UTF8.self)
             var fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard let first = fields.first, !first.hasPrefix("#") else { continue }
             var revoked = false

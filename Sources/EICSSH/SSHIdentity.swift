@@ -44,11 +44,18 @@ enum LoadedKey {
 enum KeyFileLoader {
     static func load(path: String, passphrase: PassphraseSource) throws(SSHError) -> LoadedKey {
         let operation = "load identity \(path)"
-        try checkPermissions(path: path, operation: operation)
+        // Type first: mode advice ("chmod 600") for /dev/null or a directory would be wrong, and harmful as root.
+        let info = try regularFile(path: path, operation: operation)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SSHError(.identity, operation: operation, message: "cannot read the key file; check the path and its permissions")
         }
         let text = String(decoding: data, as: UTF8.self)
+        // A public key is named as such whatever its mode (0644 is normal for one).
+        if text.hasPrefix("ssh-") || text.hasPrefix("ecdsa-") || text.hasPrefix("sk-") {
+            throw SSHError(.identity, operation: operation,
+                           message: "this is a public key; pass the private key file (usually the same name without .pub)")
+        }
+        try checkPermissions(info, path: path, operation: operation)
 
         if OpenSSHKeyContainer.isOpenSSHFormat(text) {
             let container: OpenSSHKeyContainer
@@ -76,9 +83,8 @@ enum KeyFileLoader {
 
         if text.contains("-----BEGIN DSA PRIVATE KEY-----") { throw unsupported("ssh-dss", operation: operation) }
         guard text.contains("-----BEGIN "), text.contains("PRIVATE KEY-----") else {
-            let hint = text.hasPrefix("ssh-") || text.hasPrefix("ecdsa-") ? "this looks like a public key; pass the private key file" :
-                "expected a PEM or OpenSSH private key"
-            throw SSHError(.identity, operation: operation, message: "unsupported key file format: \(hint)")
+            throw SSHError(.identity, operation: operation,
+                           message: "unsupported key file format: expected a PEM or OpenSSH private key")
         }
         var secret: [UInt8]?
         var attempt = loadPEM(Array(data), passphrase: nil)
@@ -120,12 +126,29 @@ enum KeyFileLoader {
                  message: "unsupported key type \(type); use an RSA, ed25519 or ECDSA (nistp256/384/521) key")
     }
 
-    /// Refuses a key readable by group or others, exactly as OpenSSH does for the user's own files.
-    private static func checkPermissions(path: String, operation: String) throws(SSHError) {
+    /// The file's status, if it is a regular file (symbolic links followed, as OpenSSH does).
+    private static func regularFile(path: String, operation: String) throws(SSHError) -> stat {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw SSHError(.identity, operation: operation, message: "\(String(cString: strerror(errno))); check --identity-file")
         }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: kind = "a directory"
+            case S_IFCHR, S_IFBLK: kind = "a device"
+            case S_IFIFO: kind = "a pipe"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "not a plain file"
+            }
+            throw SSHError(.identity, operation: operation,
+                           message: "not a regular file (\(kind)); --identity-file needs a private key file")
+        }
+        return info
+    }
+
+    /// Refuses a key readable by group or others, exactly as OpenSSH does for the user's own files.
+    private static func checkPermissions(_ info: stat, path: String, operation: String) throws(SSHError) {
         let mode = info.st_mode & 0o777
         guard info.st_uid != getuid() || mode & 0o077 == 0 else {
             throw SSHError(.identity, operation: operation, message: """

@@ -63,7 +63,7 @@ enum SocketConnector {
         if systemConnect(fd, address, length) != 0 {
             guard errno == EINPROGRESS else { return .failed(errno) }
             var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&poller, 1, Int32(timeoutMilliseconds))
+            let ready = poll(&poller, 1, Int32(clamping: timeoutMilliseconds))
             guard ready > 0 else { return ready == 0 ? .timedOut : .failed(errno) }
             var socketError: Int32 = 0
             var size = socklen_t(MemoryLayout<Int32>.size)

@@ -9,9 +9,11 @@ import Glibc
 /// Output goes to files, stdin is /dev/null.
 public enum ChildProcess {
     /// Starts `arguments[0]` (an absolute path) with a clean signal mask; `newSession` detaches it from
-    /// our terminal and process group so it outlives us. Returns the pid.
+    /// our terminal and process group so it outlives us; `newProcessGroup` keeps the terminal's Ctrl-C
+    /// (sent to the whole foreground group) away from it, so the caller decides how it ends. Returns the pid.
     public static func spawn(_ arguments: [String], stdout: String, stderr: String,
-                             environment: [String: String], newSession: Bool) throws(SandboxError) -> pid_t {
+                             environment: [String: String], newSession: Bool,
+                             newProcessGroup: Bool = false) throws(SandboxError) -> pid_t {
         guard let executable = arguments.first else { throw .badOption("nothing to run") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -33,7 +35,9 @@ public enum ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &everySignal)
         // POSIX_SPAWN_SETSID (glibc ≥ 2.26) is the race-free way to start a daemon in its own session.
         let setsid: Int32 = 0x80
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
+        let group = !newSession && newProcessGroup ? Int32(POSIX_SPAWN_SETPGROUP) : 0
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | (newSession ? setsid : 0) | group))
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

@@ -18,8 +18,11 @@ public enum LocalAWS {
             layout.python, [layout.awsd, "--port", String(port ?? 0), "--state-dir", stateDirectory, "--region", region]
                 + (faults.map { ["--faults", $0] } ?? []) + extraArguments,
             log: log, environment: environment)
+        // Written at once (awsd writes the same pid itself later): an interruption from now on must find it.
+        try? String(pid).write(toFile: stateDirectory + "/awsd.pid", atomically: true, encoding: .utf8)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
+            try Sandbox.checkInterruption()
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
                let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                Loopback.isListening(host: "127.0.0.1", port: bound) {

@@ -71,6 +71,9 @@ public enum Personality: String, Sendable, Codable, CaseIterable {
         "healthy": [.al2Old, .al2Current, .ubuntu1604, .ubuntu1804, .ubuntu2004, .ubuntu2204, .al2Package1112],
     ]
 
+    /// How many instances one sandbox may have (--instances, and the sum of --personalities).
+    public static let instanceRange = 1...4000
+
     /// The personalities for `count` instances: a named mix repeated in order, or explicit counts
     /// (`al2-old=3,ubuntu-20.04=2`).
     public static func plan(count: Int?, mix: String?, counts: String?) throws(SandboxError) -> [Personality] {
@@ -80,11 +83,14 @@ public enum Personality: String, Sendable, Codable, CaseIterable {
             for item in counts.split(separator: ",") {
                 let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard parts.count == 2, let personality = Personality(rawValue: parts[0]), let number = Int(parts[1]),
-                      number >= 0 else {
+                      (0...instanceRange.upperBound).contains(number) else {
                     throw .badOption("--personalities wants NAME=COUNT pairs, e.g. al2-old=3,ubuntu-20.04=2; "
                                      + "names: \(Personality.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 result += Array(repeating: personality, count: number)
+                guard result.count <= instanceRange.upperBound else {
+                    throw .badOption("--personalities asks for more than \(instanceRange.upperBound) instances")
+                }
             }
             if let count, count != result.count {
                 throw .badOption("--instances \(count) disagrees with --personalities (\(result.count) in all)")
@@ -97,7 +103,7 @@ public enum Personality: String, Sendable, Codable, CaseIterable {
             throw .badOption("unknown mix '\(name)'; known: \(mixes.keys.sorted().joined(separator: ", "))")
         }
         let total = count ?? cycle.count
-        guard total >= 1, total <= 4000 else { throw .badOption("--instances must be between 1 and 4000") }
+        guard instanceRange.contains(total) else { throw .badOption("--instances must be between 1 and 4000") }
         return (0..<total).map { cycle[$0 % cycle.count] }
     }
 }

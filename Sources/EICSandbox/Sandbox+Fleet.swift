@@ -4,7 +4,7 @@ extension Sandbox {
     /// Prepares (mkroot.sh) and starts (start.sh) every instance, `parallelism` at a time, then waits until
     /// each reachable instance's sshd accepts connections.
     static func startFleet(_ instances: [SandboxState.Instance], options: SandboxOptions, layout: SandboxLayout,
-                           endpoint: String, fleetPublicKey: String, partial: inout PartialSandbox,
+                           endpoint: String, fleetPublicKey: String,
                            progress: @escaping @Sendable (String) -> Void) async throws(SandboxError) -> [SandboxState.Instance] {
         let scripts = layout.instanceScripts
         var started = instances
@@ -38,22 +38,23 @@ extension Sandbox {
                 switch result {
                 case .success(let pid):
                     started[index].pid = pid
-                    partial.instancePids.append(pid)
                 case .failure(let error):
                     failure = failure ?? error
                 }
                 done += 1
                 if done % 50 == 0 || done == instances.count { progress("fleet: \(done)/\(instances.count) instances started") }
-                if failure == nil, next < instances.count {
+                // Once interrupted, the instances in flight finish starting (their holder.pid is how the
+                // rollback finds them) but no new one begins.
+                if failure == nil, !Task.isCancelled, next < instances.count {
                     launch(next)
                     next += 1
                 }
             }
         }
+        try checkInterruption()
         if let failure { throw failure }
         for instance in started where instance.personality.isReachable {
-            try await waitForListener(host: instance.ipAddress, port: 22, timeout: 120,
-                                      what: "sshd of \(instance.instanceId) (see \(instance.rootDirectory)/run/)")
+            try await waitForSSHD(instance, timeout: 120)
         }
         progress("fleet: every reachable sshd answers on its loopback address")
         return started
@@ -76,39 +77,27 @@ extension Sandbox {
         }
     }
 
-    /// Polls with TCP connects (never HTTP: moto counts requests) until host:port listens.
-    static func waitForListener(host: String, port: Int, timeout: Double, what: String) async throws(SandboxError) {
+    /// Waits until the instance's own sshd listens: its run/sshd.pid (written by sshd after binding) and
+    /// a TCP connect. A connect alone could be answered by some other sshd on the same address.
+    static func waitForSSHD(_ instance: SandboxState.Instance, timeout: Double) async throws(SandboxError) {
+        let run = instance.rootDirectory + "/run"
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if Loopback.isListening(host: host, port: port) { return }
+            try checkInterruption()
+            if FileManager.default.fileExists(atPath: run + "/sshd.failed") {
+                throw .notReady("sshd of \(instance.instanceId) failed to start (see \(run)/sshd.log)")
+            }
+            if FileManager.default.fileExists(atPath: run + "/sshd.pid"), Loopback.isListening(host: instance.ipAddress, port: 22) {
+                return
+            }
             try? await Task.sleep(nanoseconds: 50_000_000)
         }
-        throw .notReady("\(what) is not listening on \(host):\(port) after \(Int(timeout)) s")
+        throw .notReady("sshd of \(instance.instanceId) is not listening on \(instance.ipAddress):22 after \(Int(timeout)) s "
+                        + "(see \(run)/)")
     }
 
     static func freeLoopbackPort() throws(SandboxError) -> Int {
         guard let port = Loopback.freePort() else { throw .notReady("no free port on 127.0.0.1") }
         return port
-    }
-}
-
-/// What has been started so far, so a failed `up` can stop it again.
-struct PartialSandbox {
-    let directory: String
-    let awsdPid: Int32
-    var instancePids: [Int32] = []
-
-    /// Records the awsd pid before anything else, so even a crash mid-way leaves `down` a handle.
-    func saveMarker() throws(SandboxError) {
-        do {
-            try String(awsdPid).write(toFile: directory + "/awsd.pid", atomically: true, encoding: .utf8)
-        } catch {
-            throw .state("cannot write \(directory)/awsd.pid")
-        }
-    }
-
-    func stop() async {
-        for pid in instancePids { await ProcessTable.stop(pid, marker: Sandbox.instanceMarker, grace: 5) }
-        await ProcessTable.stop(awsdPid, marker: Sandbox.awsdMarker, grace: 5)
     }
 }

@@ -8,22 +8,17 @@ public enum Sandbox {
     static let awsdMarker = "awsd.py"
     static let instanceMarker = "nsinit.sh"
 
-    /// Builds and starts a sandbox; on any failure, whatever was started is stopped again.
+    /// Builds and starts a sandbox. On any failure — and when the task is cancelled (SIGINT/SIGTERM in
+    /// the command) — everything started so far is stopped and the state directory removed, exactly as
+    /// `down` does; the error is then `.interrupted` for a cancellation.
     public static func up(_ options: SandboxOptions, layout: SandboxLayout,
                           progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(SandboxError) -> SandboxState {
         guard geteuid() == 0 else { throw .needsRoot }
-        let lastSubnet = options.firstSubnet + (options.personalities.count - 1) / SandboxAddressing.perSubnet
-        guard options.firstSubnet >= 1, lastSubnet <= 254 else {
-            throw .badOption("the fleet's addresses must stay within 127.0.1.0 – 127.0.254.255; lower --subnet or --instances")
-        }
+        try options.validate()
         let directory = options.stateDirectory
-        if let existing = try SandboxState.load(from: directory) {
-            if ProcessTable.isRunning(existing.awsdPid, marker: awsdMarker)
-                || existing.instances.contains(where: { ProcessTable.isRunning($0.pid, marker: instanceMarker) }) {
-                throw .alreadyUp(stateDirectory: directory)
-            }
-            // A stale state from a crashed run: clean it away before starting fresh.
-            try await down(stateDirectory: directory, layout: layout, progress: progress)
+        try await clearLeftovers(directory, layout: layout, progress: progress)
+        if let port = options.port, Loopback.isListening(host: "127.0.0.1", port: port) {
+            throw .badOption("127.0.0.1:\(port) is already in use; choose another --port or leave it out")
         }
         let started = Date()
         do {
@@ -32,36 +27,71 @@ public enum Sandbox {
         } catch {
             throw .state("cannot create \(directory): \(error.localizedDescription)")
         }
-        try await Subprocess.check(layout.instanceScripts + "/hostprep.sh", [])
-
-        if let port = options.port, Loopback.isListening(host: "127.0.0.1", port: port) {
-            throw .badOption("127.0.0.1:\(port) is already in use; choose another --port or leave it out")
-        }
-        let (awsdPid, port) = try await LocalAWS.start(layout: layout, stateDirectory: directory, port: options.port,
-                                                       region: options.region, faults: options.faults)
-        let endpoint = "http://127.0.0.1:\(port)"
-        var partial = PartialSandbox(directory: directory, awsdPid: awsdPid)
+        let addresses = SandboxAddressing(count: options.personalities.count, firstSubnet: options.firstSubnet)
         do throws(SandboxError) {
-            try partial.saveMarker()
+            try SandboxHost.claim(subnets: addresses.subnetOctets, addresses: addresses.all, for: directory)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        let mountTargets = try? SandboxHost.mountTargetsLock(exclusive: false, wait: true)
+        do throws(SandboxError) {
+            try checkInterruption()
+            try await Subprocess.check(layout.instanceScripts + "/hostprep.sh", [])
+            try checkInterruption()
+            let (awsdPid, port) = try await LocalAWS.start(layout: layout, stateDirectory: directory, port: options.port,
+                                                           region: options.region, faults: options.faults)
+            let endpoint = "http://127.0.0.1:\(port)"
             progress("local AWS (moto) listening on \(endpoint)")
             let fleetKey = directory + "/fleet_key"
+            // A key left by an earlier run would make ssh-keygen ask "Overwrite (y/n)?".
+            try? FileManager.default.removeItem(atPath: fleetKey)
+            try? FileManager.default.removeItem(atPath: fleetKey + ".pub")
             try await Subprocess.check("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "",
                                                                 "-C", "sandbox-fleet", "-f", fleetKey])
+            try checkInterruption()
             var state = try await provisionAWS(options: options, endpoint: endpoint, directory: directory,
                                                awsdPid: awsdPid, fleetKey: fleetKey)
+            try checkInterruption()
             progress("AWS side ready: \(state.instances.count) instances, users admin and eic-user")
             state.instances = try await startFleet(state.instances, options: options, layout: layout, endpoint: endpoint,
-                                                   fleetPublicKey: fleetKey + ".pub", partial: &partial, progress: progress)
+                                                   fleetPublicKey: fleetKey + ".pub", progress: progress)
             try writeKnownHosts(state)
             try await enableAuthentication(endpoint)
+            try checkInterruption()
             try state.save()
+            mountTargets?.release()
             progress(String(format: "sandbox up in %.1f s (state in %@)", Date().timeIntervalSince(started), directory))
             return state
         } catch {
-            progress("start failed, stopping what was started")
-            await partial.stop()
-            throw error
+            mountTargets?.release()
+            let interrupted = Task.isCancelled
+            progress(interrupted ? "interrupted, stopping what was started" : "start failed, stopping what was started")
+            // A fresh task: the rollback must not inherit the cancellation (its waits would return at once).
+            await Task {
+                _ = try? await down(stateDirectory: directory, layout: layout)
+            }.value
+            throw interrupted ? .interrupted : error
         }
+    }
+
+    /// Throws `.interrupted` once the surrounding task was cancelled.
+    static func checkInterruption() throws(SandboxError) {
+        if Task.isCancelled { throw .interrupted }
+    }
+
+    /// A state directory left by a crashed or interrupted run is cleaned away; one whose processes still
+    /// run (a live sandbox, or an `up` still starting) is refused, never overwritten.
+    static func clearLeftovers(_ directory: String, layout: SandboxLayout,
+                               progress: @escaping @Sendable (String) -> Void) async throws(SandboxError) {
+        guard FileManager.default.fileExists(atPath: directory) else { return }
+        let processes = SandboxProcesses(stateDirectory: directory)
+        if processes.anyRunning {
+            if processes.state != nil { throw .alreadyUp(stateDirectory: directory) }
+            throw .halfStarted(stateDirectory: directory)
+        }
+        progress("removing what an earlier, unfinished run left in \(directory)")
+        try await down(stateDirectory: directory, layout: layout, progress: progress)
     }
 
     /// IAM users, network, AMIs and instances, created while moto's authentication is still off.
@@ -141,5 +171,13 @@ struct SandboxAddressing {
 
     func address(_ index: Int) -> (third: Int, fourth: Int) {
         (firstSubnet + index / Self.perSubnet, 10 + index % Self.perSubnet)
+    }
+
+    /// Every instance address, in order.
+    var all: [String] {
+        (0..<count).map { index in
+            let (third, fourth) = address(index)
+            return "127.0.\(third).\(fourth)"
+        }
     }
 }

@@ -2,6 +2,10 @@
 public enum SandboxError: Error, CustomStringConvertible, Sendable {
     case needsRoot
     case alreadyUp(stateDirectory: String)
+    /// An `up` that never finished left processes running (or is still starting).
+    case halfStarted(stateDirectory: String)
+    /// SIGINT/SIGTERM arrived during `up`; what had started was stopped again.
+    case interrupted
     case notUp(stateDirectory: String)
     case missingTool(String, hint: String)
     case badOption(String)
@@ -16,6 +20,11 @@ public enum SandboxError: Error, CustomStringConvertible, Sendable {
         case .alreadyUp(let directory):
             return "a sandbox is already up (state in \(directory)); run 'eicsetup sandbox down' first, "
                 + "or pick another --state-dir"
+        case .halfStarted(let directory):
+            return "a sandbox in \(directory) did not finish starting but its processes still run (or another `up` is "
+                + "starting it); run `eicsetup sandbox down --state-dir \(directory)`, or pick another --state-dir"
+        case .interrupted:
+            return "interrupted; everything the sandbox had started was stopped and its state removed"
         case .notUp(let directory):
             return "no sandbox is up (no state in \(directory)); start one with 'eicsetup sandbox up'"
         case .missingTool(let tool, let hint):

@@ -10,7 +10,9 @@ public enum Subprocess {
         public let stderr: String
     }
 
-    /// Runs `executable` to completion with a clean signal mask and only stdio inherited.
+    /// Runs `executable` to completion with a clean signal mask and only stdio inherited, in its own
+    /// process group: a Ctrl-C must reach eicsetup only, which then rolls back in order (a start.sh killed
+    /// half-way would leave an instance nobody knows the pid of).
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws(SandboxError) -> Result {
         // Output goes to files, not pipes: a script that leaves a daemon behind (start.sh) would otherwise
         // keep a pipe's write end open in that daemon, and reading to end-of-file would never finish.
@@ -22,7 +24,8 @@ public enum Subprocess {
             try? FileManager.default.removeItem(atPath: errPath)
         }
         let pid = try ChildProcess.spawn([executable] + arguments, stdout: outPath, stderr: errPath,
-                                         environment: environment ?? ProcessInfo.processInfo.environment, newSession: false)
+                                         environment: environment ?? ProcessInfo.processInfo.environment, newSession: false,
+                                         newProcessGroup: true)
         let status = await ChildProcess.wait(pid)
         let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""

@@ -5,6 +5,6 @@ import EICCrypto
 struct Entrypoint {
     static func main() async {
         CryptoRuntime.initialize()
-        await EICSetupCommand.main()
+        await EICSetupCommand.runMain()
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 /// Pure resolution rules: INI parsing, region and endpoint precedence.
 @Suite struct ConfigurationTests {
-    @Test func iniParsingFollowsTheAWSCLIConventions() {
+    @Test func iniParsingFollowsTheAWSCLIConventions() throws {
         let config = """
         # comment
         [default]
@@ -18,12 +18,12 @@ import Testing
         [sso-session corp]
         sso_region = us-east-1
         """
-        let parsed = SharedConfigFiles.parseINI(config, profilePrefix: true)
+        let parsed = try SharedConfigFiles.parseINI(config, profilePrefix: true)
         #expect(parsed["default"]?["region"] == "eu-west-1")
         #expect(parsed["ops"]?["role_arn"] == "arn:aws:iam::123456789012:role/ops")
         #expect(parsed["ops"]?["max_concurrent_requests"] == nil, "nested blocks are not top-level keys")
         #expect(parsed["corp"] == nil && parsed["sso-session corp"] == nil)
-        let credentials = SharedConfigFiles.parseINI("[ops]\naws_access_key_id=AKIA1\n", profilePrefix: false)
+        let credentials = try SharedConfigFiles.parseINI("[ops]\naws_access_key_id=AKIA1\n", profilePrefix: false)
         #expect(credentials["ops"]?["aws_access_key_id"] == "AKIA1")
     }
 

@@ -97,7 +97,7 @@ import Testing
                 let hosts = try #require(try Self.object(verify.stdout)["hosts"] as? [[String: Any]])
                 var verdicts: [Personality: String] = [:]
                 for host in hosts {
-                    if let id = host["instanceId"] as? String, let personality = personalityOf[id] {
+                    if let id = host["instance_id"] as? String, let personality = personalityOf[id] {
                         verdicts[personality] = (host["result"] as? String == "ok") ? "ok" : (host["diagnosis"] as? String ?? "?")
                     }
                 }

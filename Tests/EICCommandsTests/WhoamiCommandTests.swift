@@ -37,7 +37,7 @@ import Testing
         #expect(document["format_version"] as? String == "1")
         #expect(document["arn"] as? String == "arn:aws:iam::123456789012:user/admin")
         #expect(document["region"] as? String == "us-east-1")
-        #expect((document["credentialSource"] as? String)?.contains("profile 'sandbox'") == true)
+        #expect((document["credential_source"] as? String)?.contains("profile 'sandbox'") == true)
         #expect(!output.all.contains(peer.admin.secretAccessKey))
     }
 

@@ -11,11 +11,16 @@ public struct ProfileCredentialProvider: CredentialProvider {
     let assumeRole: @Sendable (_ source: AWSCredentials, _ roleArn: String, _ sessionName: String,
                                _ externalId: String?, _ region: String?) async throws(AWSError) -> AWSCredentials
 
+    /// How long a `credential_process` may run before it is stopped.
+    let processTimeout: Double
+
     public init(profileName: String, files: SharedConfigFiles, explicit: Bool,
+                processTimeout: Double = ProcessCredentialRunner.defaultTimeout,
                 assumeRole: @escaping @Sendable (AWSCredentials, String, String, String?, String?) async throws(AWSError) -> AWSCredentials) {
         self.profileName = profileName
         self.files = files
         self.explicit = explicit
+        self.processTimeout = processTimeout
         self.assumeRole = assumeRole
     }
 
@@ -62,7 +67,7 @@ public struct ProfileCredentialProvider: CredentialProvider {
         }
         if let keys = try staticKeys(profile, name: name) { return keys }
         if let command = profile["credential_process"] {
-            let credentials = try ProcessCredentialRunner.run(command: command, profile: name)
+            let credentials = try await ProcessCredentialRunner.run(command: command, profile: name, timeout: processTimeout)
             return ResolvedCredentials(credentials: credentials, source: "credential_process of profile '\(name)'")
         }
         if explicit && visited.isEmpty {
@@ -82,44 +87,5 @@ public struct ProfileCredentialProvider: CredentialProvider {
             credentials: AWSCredentials(accessKeyId: keyId, secretAccessKey: secret,
                                         sessionToken: profile["aws_session_token"]),
             source: "profile '\(name)' (\(file))")
-    }
-}
-
-/// Runs a `credential_process` command and parses its JSON (Version 1) output.
-enum ProcessCredentialRunner {
-    static func run(command: String, profile: String) throws(AWSError) -> AWSCredentials {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The command line comes from the operator's own config file, which is trusted like a shell rc file.
-        process.arguments = ["-c", command]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.standardError
-        do {
-            try process.run()
-        } catch {
-            throw .credentials("credential_process of profile '\(profile)' could not start: \(error.localizedDescription)",
-                               code: "CredentialProcessFailed")
-        }
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw .credentials("credential_process of profile '\(profile)' exited with status \(process.terminationStatus)",
-                               code: "CredentialProcessFailed")
-        }
-        struct Output: Decodable {
-            let Version: Int
-            let AccessKeyId: String
-            let SecretAccessKey: String
-            let SessionToken: String?
-            let Expiration: String?
-        }
-        guard let output = try? JSONDecoder().decode(Output.self, from: data), output.Version == 1 else {
-            throw .credentials("credential_process of profile '\(profile)' printed no Version 1 JSON credentials",
-                               code: "CredentialProcessFailed")
-        }
-        return AWSCredentials(accessKeyId: output.AccessKeyId, secretAccessKey: output.SecretAccessKey,
-                              sessionToken: output.SessionToken,
-                              expiration: output.Expiration.flatMap { AWSTimestamp.parse($0) })
     }
 }

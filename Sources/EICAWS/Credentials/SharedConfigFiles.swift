@@ -46,19 +46,45 @@ public struct SharedConfigFiles: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .configuration("cannot read \(path): check its permissions")
         }
-        return parseINI(String(decoding: data, as: UTF8.self), profilePrefix: profilePrefix)
+        do {
+            return try parseINI(String(decoding: data, as: UTF8.self), profilePrefix: profilePrefix)
+        } catch {
+            throw .configuration("\(path), line \(error.line): \(error.problem); fix or remove that line "
+                                 + "(the AWS CLI refuses this file too)")
+        }
     }
 
-    /// Parses the AWS flavour of INI: `#`/`;` comments, `key = value`, indented continuation lines
-    /// (used for nested `s3 =` blocks, which are folded into the parent value and ignored).
-    static func parseINI(_ text: String, profilePrefix: Bool) -> [String: [String: String]] {
+    /// Where and why a shared file could not be parsed.
+    struct SyntaxError: Error {
+        let line: Int
+        let problem: String
+    }
+
+    /// Parses the AWS flavour of INI as botocore's configparser does: `#`/`;` comments, `[section]`,
+    /// `key = value` (or `key: value`), indented continuation lines (nested `s3 =` blocks, folded into the
+    /// parent value and ignored). Anything else — a setting before the first section, a line without `=`,
+    /// a broken header — is an error naming the line, not silently skipped.
+    static func parseINI(_ text: String, profilePrefix: Bool) throws(SyntaxError) -> [String: [String: String]] {
         var sections: [String: [String: String]] = [:]
         var current: String?
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        var inSection = false
+        var lastKey: String?
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let number = index + 1
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("[") && line.hasSuffix("]") {
+            if rawLine.first == " " || rawLine.first == "\t" {
+                // A continuation of the previous value (nested settings): only valid after a key.
+                guard lastKey != nil else { throw SyntaxError(line: number, problem: "an indented line that continues no setting") }
+                continue
+            }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), line.count > 2 else {
+                    throw SyntaxError(line: number, problem: "a section header must look like [name]")
+                }
                 var name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                inSection = true
+                lastKey = nil
                 if profilePrefix {
                     if name.hasPrefix("profile ") {
                         name = String(name.dropFirst("profile ".count)).trimmingCharacters(in: .whitespaces)
@@ -71,10 +97,17 @@ public struct SharedConfigFiles: Sendable {
                 if sections[name] == nil { sections[name] = [:] }
                 continue
             }
-            guard let section = current, rawLine.first != " ", rawLine.first != "\t",
-                  let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard inSection else {
+                throw SyntaxError(line: number, problem: "a setting before the first [section] header")
+            }
+            guard let delimiter = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
+                throw SyntaxError(line: number, problem: "not a 'key = value' line")
+            }
+            let key = line[..<delimiter].trimmingCharacters(in: .whitespaces).lowercased()
+            guard !key.isEmpty else { throw SyntaxError(line: number, problem: "a value without a key") }
+            lastKey = key
+            guard let section = current else { continue }
+            let value = line[line.index(after: delimiter)...].trimmingCharacters(in: .whitespaces)
             sections[section, default: [:]][key] = value
         }
         return sections

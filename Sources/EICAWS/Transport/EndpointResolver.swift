@@ -31,7 +31,9 @@ public struct EndpointResolver: Sendable {
             (environment["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL"),
             (profileEndpointURL, "profile endpoint_url"),
         ]
-        for case let (value?, source) in candidates where !value.isEmpty {
+        // An empty value is refused, not skipped: `--endpoint-url "$UNSET"` must not send real credentials to
+        // the real AWS endpoint. (botocore skips an empty AWS_ENDPOINT_URL*; refusing is the safe side.)
+        for case let (value?, source) in candidates {
             return ResolvedEndpoint(url: try Self.parse(value, source: source), signingRegion: signingRegion, source: source)
         }
         let host: String
@@ -48,10 +50,31 @@ public struct EndpointResolver: Sendable {
                                 signingRegion: signingRegion, source: "default")
     }
 
+    /// The environment variables that name endpoints, in no particular order.
+    static var environmentNames: [String] {
+        ["AWS_ENDPOINT_URL"] + AWSService.allCases.map { "AWS_ENDPOINT_URL_\($0.environmentSuffix)" }
+    }
+
+    /// An endpoint is scheme, host and optional port only: eicsetup signs and sends to "/", so a path
+    /// would be dropped silently (or, kept, answered by some web page instead of the API).
     static func parse(_ value: String, source: String) throws(AWSError) -> URL {
-        guard let url = URL(string: value), let scheme = url.scheme, scheme == "http" || scheme == "https",
-              url.host != nil else {
-            throw .configuration("\(source) '\(value)' is not an http(s) URL (example: http://127.0.0.1:5000)")
+        let example = "(example: http://127.0.0.1:5000)"
+        guard !value.isEmpty else {
+            throw .configuration("empty value for \(source); give an endpoint URL \(example) or leave it unset")
+        }
+        guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            throw .configuration("\(source) '\(value)' is not an http(s) URL \(example)")
+        }
+        if let port = components.port, !(1...65535).contains(port) {
+            throw .configuration("\(source) '\(value)': port \(port) is not between 1 and 65535")
+        }
+        guard components.path.isEmpty || components.path == "/" else {
+            throw .configuration("\(source) '\(value)' has a path (\(components.path)); give only scheme, host and port \(example)")
+        }
+        guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil,
+              let url = URL(string: value) else {
+            throw .configuration("\(source) '\(value)' may hold only scheme, host and port \(example)")
         }
         return url
     }

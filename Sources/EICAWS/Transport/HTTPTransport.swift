@@ -69,7 +69,7 @@ public struct URLSessionTransport: HTTPTransport {
             (data, response) = try await session.data(for: urlRequest)
         } catch {
             throw AWSError(kind: .transport, service: request.url.host ?? "endpoint", operation: request.method,
-                           code: "TransportError", message: "\(request.url.absoluteString): " + error.localizedDescription)
+                           code: "TransportError", message: "\(request.url.absoluteString): " + Self.describe(error, request))
         }
         guard let http = response as? HTTPURLResponse else {
             throw AWSError(kind: .malformedResponse, service: request.url.host ?? "endpoint", operation: request.method,
@@ -80,5 +80,23 @@ public struct URLSessionTransport: HTTPTransport {
             if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
         }
         return HTTPResponse(status: http.statusCode, headers: headers, body: Array(data))
+    }
+
+    /// Short words for what went wrong; on Linux Foundation's own text is often just "NSURLErrorDomain -1000".
+    static func describe(_ error: any Error, _ request: HTTPRequest) -> String {
+        guard let urlError = error as? URLError else { return error.localizedDescription }
+        switch urlError.code {
+        case .badURL, .unsupportedURL: return "not a usable URL (check the host and port)"
+        case .cannotConnectToHost: return "connection refused"
+        case .cannotFindHost, .dnsLookupFailed: return "host name not found"
+        case .timedOut: return "no answer within \(Int(request.timeout)) s"
+        case .networkConnectionLost: return "the connection was closed before the answer was complete"
+        case .notConnectedToInternet: return "no network"
+        case .cancelled: return "cancelled (interrupted)"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+            return "TLS failed (is the endpoint really https?)"
+        default: return "\(urlError.localizedDescription) (URL error \(urlError.code.rawValue))"
+        }
     }
 }

@@ -39,7 +39,7 @@ enum SandboxView {
 
     static func json(_ status: SandboxStatus) throws -> String {
         struct Document: Encodable {
-            let format_version = "1"
+            let formatVersion = "1"
             let status: SandboxStatus
             let totalInstanceKiB: Int
         }

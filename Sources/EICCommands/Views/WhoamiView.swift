@@ -44,7 +44,7 @@ enum WhoamiView {
 
     static func json(_ report: WhoamiReport) throws -> String {
         struct Document: Encodable {
-            let format_version = "1"
+            let formatVersion = "1"
             let account: String
             let arn: String
             let userId: String
