@@ -94,6 +94,7 @@ import Testing
                 let verify = try await CLIRunner.run(["verify", Self.playbook, "--json", "--iam-wait", "5"],
                                                      environment: Self.environment(fixture.state, asEICUser: true))
                 #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+                try await Self.validate(verify.stdout, schema: "schema/verify.schema.json")
                 let hosts = try #require(try Self.object(verify.stdout)["hosts"] as? [[String: Any]])
                 var verdicts: [Personality: String] = [:]
                 for host in hosts {
