@@ -124,10 +124,12 @@ import Testing
                 #expect(mode == 0o600)
                 #expect(!(try String(contentsOfFile: saved, encoding: .utf8)).contains(fixture.state.admin.secretAccessKey))
 
-                // Out of band, someone opens tcp/22 from elsewhere.
+                // Out of band, someone opens tcp/22 from elsewhere with the AWS CLI.
                 let ec2 = EC2Client(client: fixture.client())
-                try await ec2.authorizeSecurityGroupIngress(groupId: fixture.state.securityGroupId, permissions: [
-                    IngressPermission(fromPort: 22, toPort: 22, source: .cidrIpv4("198.51.100.0/24"), description: "out of band")])
+                let cli = try await Subprocess.run(RepositoryPaths.root.appendingPathComponent(".venv/bin/aws").path, [
+                    "ec2", "authorize-security-group-ingress", "--group-id", fixture.state.securityGroupId,
+                    "--protocol", "tcp", "--port", "22", "--cidr", "198.51.100.0/24"], environment: env)
+                #expect(cli.status == 0, "\(cli.stderr)")
                 let rulesBefore = try await ec2.describeSecurityGroupRules(groupIds: [fixture.state.securityGroupId]).count
                 let trees = try Self.instanceTrees(fixture.state)
 
