@@ -221,10 +221,15 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (key, publicKey) = try await OpenSSH.generateKey(in: directory, name: "eic")
-        let eic = InstanceConnectClient(client: fixture.client(asEICUser: true))
+        // The AWS CLI pushes, as eic-user: real clients on both sides, not eicsetup.
+        let environment = Self.environment(fixture.state, asEICUser: true)
+        try publicKey.write(toFile: directory + "/eic.pub", atomically: true, encoding: .utf8)
         for personality in personalities {
             let instance = try #require(fixture.instance(personality))
-            _ = try await eic.sendSSHPublicKey(instanceId: instance.instanceId, osUser: instance.loginUser, publicKey: publicKey)
+            let push = try await Subprocess.run(RepositoryPaths.root.appendingPathComponent(".venv/bin/aws").path, [
+                "ec2-instance-connect", "send-ssh-public-key", "--instance-id", instance.instanceId,
+                "--instance-os-user", instance.loginUser, "--ssh-public-key", "file://\(directory)/eic.pub"], environment: environment)
+            #expect(push.status == 0, "\(personality): \(push.stderr)")
             let login = try await OpenSSH.run(user: instance.loginUser, host: instance.ipAddress, key: key,
                                               knownHosts: fixture.state.knownHostsPath, command: "id -un")
             #expect(login.status == 0 && login.stdout.contains(instance.loginUser), "\(personality): \(login.stderr)")

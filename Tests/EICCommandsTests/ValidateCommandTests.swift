@@ -1,5 +1,7 @@
 import EICTestSupport
 import Foundation
+import EICCore
+import EICSandbox
 import Testing
 
 /// `eicsetup validate` and `init` as processes: every problem named by its JSON path, exit 1, no crash.
@@ -68,5 +70,42 @@ import Testing
         #expect(try String(contentsOfFile: output, encoding: .utf8) == written)
         let unknown = try await CLIRunner.run(["init", "--template", "nope", "--output", directory + "/x.json"], environment: ProcessInfo.processInfo.environment)
         #expect(unknown.status != 0 && unknown.stderr.contains("al2-fleet-by-tag"))
+    }
+}
+
+/// schema/plan.schema.json and the decoder agree: every playbook passes both, and plans the decoder
+/// refuses for their shape (unknown keys, wrong types, enums) are refused by the schema too.
+@Suite struct PlanSchemaTests {
+    static func schemaAccepts(_ plan: String) async throws -> Bool {
+        let file = NSTemporaryDirectory() + "eic-schema-\(UUID().uuidString.prefix(8)).json"
+        try plan.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try await Subprocess.run(RepositoryPaths.python, [
+            "-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+            file, RepositoryPaths.root.appendingPathComponent("schema/plan.schema.json").path])
+        return result.status == 0
+    }
+
+    @Test func schemaAndDecoderAgree() async throws {
+        let playbooks = try FileManager.default.contentsOfDirectory(atPath: RepositoryPaths.root.appendingPathComponent("playbooks").path)
+            .filter { $0.hasSuffix(".json") }
+        #expect(playbooks.count >= 3)
+        for name in playbooks {
+            let text = try String(contentsOfFile: RepositoryPaths.root.appendingPathComponent("playbooks/\(name)").path, encoding: .utf8)
+            #expect(try await Self.schemaAccepts(text), "\(name) does not match schema/plan.schema.json")
+        }
+        let refusedByBoth = [
+            #"{"version": 1, "instancez": {}}"#,
+            #"{"version": 2}"#,
+            #"{"version": 1, "instances": {"select": {"tags": {"A": "b"}}, "ssh": {"hostKeys": "yes"}}}"#,
+            #"{"version": 1, "instances": {"select": {"tags": {"A": "b"}}, "ssh": {"port": "22"}}}"#,
+            #"{"version": 1, "securityGroups": [{"groupId": "sg-0123456789abcdef0", "ingress": [{"port": 22, "cidr": "10.0.0.0/8", "prefixList": "pl-12345678"}]}]}"#,
+            #"{"version": 1, "iam": {"policies": [{"name": "p", "allow": {"instances": "all", "osUsers": ["ec2-user"]}}]}}"#,
+            #"{"version": 1, "iam": {"attachments": [{"policy": "p", "people": ["x"]}]}}"#,
+        ]
+        for plan in refusedByBoth {
+            #expect(!(try await Self.schemaAccepts(plan)), "the schema accepts \(plan)")
+            #expect(throws: PlanError.self, "the decoder accepts \(plan)") { try PlanDecoder(environment: [:]).decode(plan, file: "p.json") }
+        }
     }
 }
