@@ -31,7 +31,7 @@ step "eicsetup sandbox status"
 "$bin" sandbox status --state-dir "$state"
 
 ip_of() { "$bin" sandbox status --state-dir "$state" --json |
-    .venv/bin/python -c "import json,sys; print([i[sys.argv[2]] for i in json.load(sys.stdin)['status']['instances'] if i['personality']==sys.argv[1]][0])" "$1" "${2:-ipAddress}"; }
+    .venv/bin/python -c "import json,sys; print([i[sys.argv[2]] for i in json.load(sys.stdin)['status']['instances'] if i['personality']==sys.argv[1]][0])" "$1" "${2:-ip_address}"; }
 
 step "eicsetup inspect conflict-include: the read-only probe plan runs on every host"
 "$bin" inspect --host "$(ip_of conflict-include)" --user ubuntu --identity-file "$EICSETUP_SANDBOX_KEY" \
@@ -55,7 +55,7 @@ eval "$("$bin" sandbox env --state-dir "$state" --as eic-user)"
 
 step "EC2 Instance Connect on al2-old (just onboarded), as eic-user with the AWS CLI + OpenSSH"
 ip=$(ip_of al2-old)
-id=$(ip_of al2-old instanceId)
+id=$(ip_of al2-old instance_id)
 key=$(mktemp -d)/eic
 ssh-keygen -q -t ed25519 -N '' -f "$key"
 eval "$("$bin" sandbox env --state-dir "$state" --as eic-user)"
