@@ -4,7 +4,7 @@ import Foundation
 /// read without decrypting it, plus the RSA numbers when it is not encrypted.
 ///
 /// OpenSSL cannot read this container, and encrypted containers use bcrypt_pbkdf, which OpenSSL lacks;
-/// so only unencrypted RSA keys are decoded here (see ../shared/notes/libssh2-rsa-sha2.md).
+/// so only unencrypted RSA keys are decoded here.
 public struct OpenSSHKeyContainer: Sendable {
     /// The cipher protecting the private section: "none" when unencrypted, e.g. "aes256-ctr" otherwise.
     public let cipherName: String
