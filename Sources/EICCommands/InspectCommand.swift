@@ -67,12 +67,12 @@ struct InspectCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let identity: SSHIdentity
         if let identityFile {
-            identity = .keyFile(path: Self.expandTilde(identityFile))
+            identity = .keyFile(path: Paths.expandTilde(identityFile))
         } else {
             identity = .agent(socketPath: environment["SSH_AUTH_SOCK"] ?? "")
         }
         let options = SSHConnectionOptions(
-            host: host, port: port, user: user, identity: identity, knownHostsPath: Self.expandTilde(knownHosts),
+            host: host, port: port, user: user, identity: identity, knownHostsPath: Paths.expandTilde(knownHosts),
             hostKeyPolicy: HostKeyPolicy(rawValue: hostKeys) ?? .strict,
             passphrase: .environmentOrPrompt(environment),
             connectTimeoutMilliseconds: timeout * 1000, commandTimeoutMilliseconds: timeout * 1000)
@@ -89,11 +89,6 @@ struct InspectCommand: AsyncParsableCommand {
             // Printed by the entry point: text, or a JSON object under --json.
             throw CommandError.onHost(options.displayName, cause: error)
         }
-    }
-
-    static func expandTilde(_ path: String) -> String {
-        guard path == "~" || path.hasPrefix("~/") else { return path }
-        return NSHomeDirectory() + path.dropFirst()
     }
 }
 

@@ -118,12 +118,12 @@ struct SSHCommand: AsyncParsableCommand {
         let placement = try await locate(instanceId, givenUser: givenUser, ec2: EC2Client(client: client),
                                          region: configuration.region)
         let login = InstanceConnectLogin(
-            instanceConnect: InstanceConnectClient(client: client), knownHostsPath: InspectCommand.expandTilde(knownHosts),
+            instanceConnect: InstanceConnectClient(client: client), knownHostsPath: Paths.expandTilde(knownHosts),
             hostKeyPolicy: HostKeyPolicy(rawValue: hostKeys) ?? .strict, connectTimeoutMilliseconds: timeout * 1000)
         var target = InstanceConnectLogin.Target(instanceId: instanceId, osUser: placement.users[0], address: placement.address,
                                                  port: port, availabilityZone: placement.availabilityZone)
         let key = try InstanceConnectLogin.generateKey(for: target)
-        if let keepKey { try Self.write(key, to: InspectCommand.expandTilde(keepKey)) }
+        if let keepKey { try Self.write(key, to: Paths.expandTilde(keepKey)) }
         verbose("ephemeral key \(SSHFingerprint.sha256(ofPublicKeyBlob: key.publicKeyBlob)) (ed25519, in memory)")
 
         var connection: SSHConnection?
