@@ -11,6 +11,17 @@ final class SSHChannel {
         self.raw = raw
     }
     deinit { libssh2_channel_free(raw) }
+
+    /// After the channel closed: the exit status, or the signal name (e.g. "KILL") when a signal ended it.
+    func exitStatusAndSignal() -> (status: Int32?, signal: String?) {
+        var signalPointer: UnsafeMutablePointer<CChar>?
+        var signalLength = 0
+        _ = libssh2_channel_get_exit_signal(raw, &signalPointer, &signalLength, nil, nil, nil, nil)
+        guard let signalPointer else { return (libssh2_channel_get_exit_status(raw), nil) }
+        let signal = String(cString: signalPointer)
+        libssh2_free(session.raw, signalPointer)
+        return (nil, signal)
+    }
 }
 
 extension SSHSession {
@@ -95,15 +106,7 @@ extension SSHSession {
                 guard waitForSocket(until: deadline) else { throw timedOut() }
             }
         }
-        var signalPointer: UnsafeMutablePointer<CChar>?
-        var signalLength = 0
-        _ = libssh2_channel_get_exit_signal(channel.raw, &signalPointer, &signalLength, nil, nil, nil, nil)
-        var signal: String?
-        if let signalPointer {
-            signal = String(cString: signalPointer)
-            libssh2_free(raw, signalPointer)
-        }
-        let status = signal == nil ? libssh2_channel_get_exit_status(channel.raw) : nil
+        let (status, signal) = channel.exitStatusAndSignal()
         return CommandResult(stdout: stdout, stderr: stderr, exitStatus: status, exitSignal: signal)
     }
 

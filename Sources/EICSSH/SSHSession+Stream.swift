@@ -154,16 +154,8 @@ extension SSHSession {
         libssh2_session_set_blocking(raw, 1)
         _ = libssh2_channel_close(channel.raw)
         _ = libssh2_channel_wait_closed(channel.raw)
-        var signalPointer: UnsafeMutablePointer<CChar>?
-        var signalLength = 0
-        _ = libssh2_channel_get_exit_signal(channel.raw, &signalPointer, &signalLength, nil, nil, nil, nil)
-        var signal: String?
-        if let signalPointer {
-            signal = String(cString: signalPointer)
-            libssh2_free(raw, signalPointer)
-        }
-        return SSHStreamOutcome(exitStatus: signal == nil ? libssh2_channel_get_exit_status(channel.raw) : nil,
-                                exitSignal: signal)
+        let (status, signal) = channel.exitStatusAndSignal()
+        return SSHStreamOutcome(exitStatus: status, exitSignal: signal)
     }
 
     /// Waits up to 250 ms for the socket (in the direction libssh2 needs) or for local input. Returns the
