@@ -11,8 +11,7 @@ struct SandboxCommand: AsyncParsableCommand {
         Needs root. Everything listens on loopback addresses only: the local AWS on 127.0.0.1, each \
         instance's sshd on its own 127.0.x.y:22 inside its own mount namespace.
 
-        Personalities: \(Personality.allCases.map(\.rawValue).joined(separator: ", ")).
-        Mixes: \(Personality.mixes.keys.sorted().joined(separator: ", ")) (default: every personality once, in order).
+        \(SandboxUp.tableSummary)
 
         Example:
           eicsetup sandbox up --instances 12
@@ -49,7 +48,8 @@ struct SandboxUp: AsyncParsableCommand {
 
     @OptionGroup var directory: SandboxDirectoryOption
     @Option(help: "Number of instances (the mix repeats).") var instances: Int?
-    @Option(help: "A named mix of personalities.", completion: .list(Personality.mixes.keys.sorted())) var mix: String?
+    @Option(help: "A named mix of personalities (see `eicsetup sandbox --help`).",
+            completion: .list(SandboxUp.mixNames)) var mix: String?
     @Option(help: "Explicit counts, e.g. al2-old=3,ubuntu-20.04=2.") var personalities: String?
     @Option(help: "Fault injection, e.g. throttle=0.2,iam-delay=5.") var faults: String?
     @Option(help: "Loopback port for the local AWS (default: a free one).") var port: Int?
@@ -63,13 +63,13 @@ struct SandboxUp: AsyncParsableCommand {
         guard SandboxOptions.subnetRange.contains(subnet) else {
             throw ValidationError("--subnet must be between 1 and 254 (got \(subnet)).")
         }
-        if let instances, !Personality.instanceRange.contains(instances) {
-            throw ValidationError("--instances must be between 1 and \(Personality.instanceRange.upperBound) (got \(instances)).")
+        if let instances, !SandboxOptions.instanceRange.contains(instances) {
+            throw ValidationError("--instances must be between 1 and \(SandboxOptions.instanceRange.upperBound) (got \(instances)).")
         }
         do {
             if let faults { _ = try FaultSpec(faults) }
             var options = SandboxOptions(stateDirectory: directory.resolved,
-                                         personalities: try Personality.plan(count: instances, mix: mix, counts: personalities),
+                                         personalities: try chosenPersonalities(),
                                          faults: faults, port: port)
             options.firstSubnet = subnet
             try options.validate()
@@ -78,8 +78,35 @@ struct SandboxUp: AsyncParsableCommand {
         }
     }
 
+    /// The personality names for this run, from the repository's sandbox/personalities.tsv.
+    func chosenPersonalities() throws(SandboxError) -> [String] {
+        try Self.table().plan(count: instances, mix: mix, counts: personalities)
+    }
+
+    static func table() throws(SandboxError) -> PersonalityTable {
+        guard let repository = SandboxLayout.locateRepository() else {
+            throw .missingTool("sandbox/personalities.tsv", hint: "run eicsetup from its repository, or set EICSETUP_HOME to it")
+        }
+        return try PersonalityTable.load(repository: repository)
+    }
+
+    /// The mixes the table defines, for shell completion (none when the repository is not at hand).
+    static var mixNames: [String] { (try? table())?.mixes.keys.sorted() ?? [] }
+
+    /// The personalities and mixes for --help, read from the table when the repository is at hand.
+    static var tableSummary: String {
+        guard let table = try? table() else {
+            return "Personalities and mixes: the rows of sandbox/personalities.tsv in eicsetup's repository."
+        }
+        let mixes = table.mixes.keys.sorted().map { $0 == "default" ? "default (every personality once, in order)" : $0 }
+        return """
+        Personalities (sandbox/personalities.tsv): \(table.names.joined(separator: ", ")).
+        Mixes: \(mixes.joined(separator: ", ")).
+        """
+    }
+
     func run() async throws {
-        let plan = try Personality.plan(count: instances, mix: mix, counts: personalities)
+        let plan = try chosenPersonalities()
         var options = SandboxOptions(stateDirectory: directory.resolved, personalities: plan, faults: faults, port: port)
         options.parallelism = 8
         options.firstSubnet = subnet

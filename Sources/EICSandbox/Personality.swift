@@ -1,109 +1,56 @@
-/// The kinds of instance the sandbox can run (design §6). Each maps to a distro base, which decides the
-/// AMI name, the login user and which package tools the instance has.
-public enum Personality: String, Sendable, Codable, CaseIterable {
-    case al2Old = "al2-old"
-    case al2Current = "al2-current"
-    case ubuntu1604 = "ubuntu-16.04"
-    case ubuntu1804 = "ubuntu-18.04"
-    case ubuntu2004 = "ubuntu-20.04"
-    case ubuntu2204 = "ubuntu-22.04"
-    case al2Package1112 = "al2-pkg-1.1-12"
-    case conflictSSHDConfig = "conflict-sshd-config"
-    case conflictInclude = "conflict-include"
-    case unreachable = "unreachable"
-    case hostKeyChanged = "hostkey-changed"
-    case sudoPassword = "sudo-password"
-
-    /// The distro image the personality is built on (mirrors the table in sandbox/instance/mkroot.sh).
-    public var base: Base {
-        switch self {
-        case .al2Old: return .al2Old
-        case .al2Current, .al2Package1112, .conflictSSHDConfig, .hostKeyChanged: return .al2Current
-        case .ubuntu1604: return .ubuntu1604
-        case .ubuntu1804, .sudoPassword: return .ubuntu1804
-        case .ubuntu2004, .unreachable: return .ubuntu2004
-        case .ubuntu2204, .conflictInclude: return .ubuntu2204
-        }
+/// One row of `sandbox/personalities.tsv`: a kind of instance the sandbox can run (design §6). The
+/// table is the only place a personality is written down; `PersonalityTable` reads it, and the instance
+/// scripts get the row through the instance's run/instance.env.
+public struct Personality: Sendable, Hashable {
+    /// Whether the instance's sshd is started.
+    public enum SSHD: String, Sendable, CaseIterable { case up, down }
+    /// `replaced`: the known_hosts handed out holds another key than the one sshd presents (a rebuild).
+    public enum HostKey: String, Sendable, CaseIterable { case kept, replaced }
+    /// `password`: the login user's sudo wants a password, so `sudo -n` fails.
+    public enum Sudo: String, Sendable, CaseIterable { case nopasswd, password }
+    /// Where another team's AuthorizedKeysCommand sits, if anywhere.
+    public enum ForeignKeysCommand: String, Sendable, CaseIterable {
+        case none
+        case sshdConfig = "sshd_config"
+        case include
     }
+
+    public let name: String
+    public let image: SandboxImage
+    /// The ec2-instance-connect version the image comes with; nil when it is not installed.
+    public let package: String?
+    public let sshd: SSHD
+    public let hostKey: HostKey
+    public let sudo: Sudo
+    public let foreignKeysCommand: ForeignKeysCommand
+    /// Named `--mix` lists the row belongs to besides `default`.
+    public let mixes: [String]
 
     /// Whether its sshd is meant to answer.
-    public var isReachable: Bool { self != .unreachable }
+    public var isReachable: Bool { sshd == .up }
 
-    public enum Base: String, Sendable, Codable, CaseIterable {
-        case al2Old, al2Current, ubuntu1604, ubuntu1804, ubuntu2004, ubuntu2204
-
-        /// AMI name and description as AWS publishes them for that release.
-        public var image: (name: String, description: String) {
-            switch self {
-            case .al2Old:
-                return ("amzn2-ami-hvm-2.0.20180810-x86_64-gp2", "Amazon Linux 2 AMI 2.0.20180810 x86_64 HVM gp2")
-            case .al2Current:
-                return ("amzn2-ami-kernel-5.10-hvm-2.0.20241001.0-x86_64-gp2",
-                        "Amazon Linux 2 Kernel 5.10 AMI 2.0.20241001.0 x86_64 HVM gp2")
-            case .ubuntu1604:
-                return ("ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20210928",
-                        "Canonical, Ubuntu, 16.04 LTS, amd64 xenial image build on 2021-09-28")
-            case .ubuntu1804:
-                return ("ubuntu/images/hvm-ssd/ubuntu-bionic-18.04-amd64-server-20230531",
-                        "Canonical, Ubuntu, 18.04 LTS, amd64 bionic image build on 2023-05-31")
-            case .ubuntu2004:
-                return ("ubuntu/images/hvm-ssd/ubuntu-focal-20.04-amd64-server-20241112",
-                        "Canonical, Ubuntu, 20.04 LTS, amd64 focal image build on 2024-11-12")
-            case .ubuntu2204:
-                return ("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20241109",
-                        "Canonical, Ubuntu, 22.04 LTS, amd64 jammy image build on 2024-11-09")
-            }
-        }
-
-        public var loginUser: String {
-            switch self {
-            case .al2Old, .al2Current: return "ec2-user"
-            default: return "ubuntu"
-            }
-        }
+    /// The row as the instance scripts read it (keys of run/instance.env; see sandbox/instance/lib.sh).
+    var scriptEnvironment: [(String, String)] {
+        [("PERSONALITY", name), ("IMAGE", image.name), ("PACKAGE_PREINSTALLED", package ?? ""),
+         ("SSHD", sshd.rawValue), ("HOST_KEY", hostKey.rawValue), ("SUDO", sudo.rawValue),
+         ("FOREIGN_AKC", foreignKeysCommand.rawValue)]
     }
+}
 
-    /// Named mixes for `--mix`. `default` is every personality once, in design order.
-    public static let mixes: [String: [Personality]] = [
-        "default": Personality.allCases,
-        "installable": [.al2Old, .ubuntu1604, .ubuntu1804, .al2Package1112],
-        "preconfigured": [.al2Current, .ubuntu2004, .ubuntu2204],
-        "healthy": [.al2Old, .al2Current, .ubuntu1604, .ubuntu1804, .ubuntu2004, .ubuntu2204, .al2Package1112],
-    ]
+/// A directory of `sandbox/instance/images/`: one distribution release's files (os-release, sshd_config,
+/// sshd_config.d/) and its `image.env` (AMI name, login user, package versions, …).
+public struct SandboxImage: Sendable, Hashable {
+    /// The keys every image.env must set; any other key is passed to the scripts as well.
+    static let requiredKeys = ["AMI_NAME", "AMI_DESCRIPTION", "FAMILY", "LOGIN_USER", "LOGIN_GECOS", "UNIT",
+                               "PACKAGE_CANDIDATE", "OPENSSH_VERSION"]
+    /// The package families the stand-ins implement (yum/rpm, apt-get/dpkg).
+    static let families: Set<String> = ["al2", "ubuntu"]
 
-    /// How many instances one sandbox may have (--instances, and the sum of --personalities).
-    public static let instanceRange = 1...4000
+    public let name: String
+    /// Every key of image.env, as written there.
+    public let values: [String: String]
 
-    /// The personalities for `count` instances: a named mix repeated in order, or explicit counts
-    /// (`al2-old=3,ubuntu-20.04=2`).
-    public static func plan(count: Int?, mix: String?, counts: String?) throws(SandboxError) -> [Personality] {
-        if let counts {
-            guard mix == nil else { throw .badOption("use either --mix or --personalities, not both") }
-            var result: [Personality] = []
-            for item in counts.split(separator: ",") {
-                let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, let personality = Personality(rawValue: parts[0]), let number = Int(parts[1]),
-                      (0...instanceRange.upperBound).contains(number) else {
-                    throw .badOption("--personalities wants NAME=COUNT pairs, e.g. al2-old=3,ubuntu-20.04=2; "
-                                     + "names: \(Personality.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                result += Array(repeating: personality, count: number)
-                guard result.count <= instanceRange.upperBound else {
-                    throw .badOption("--personalities asks for more than \(instanceRange.upperBound) instances")
-                }
-            }
-            if let count, count != result.count {
-                throw .badOption("--instances \(count) disagrees with --personalities (\(result.count) in all)")
-            }
-            guard !result.isEmpty else { throw .badOption("--personalities names no instance") }
-            return result
-        }
-        let name = mix ?? "default"
-        guard let cycle = mixes[name] else {
-            throw .badOption("unknown mix '\(name)'; known: \(mixes.keys.sorted().joined(separator: ", "))")
-        }
-        let total = count ?? cycle.count
-        guard instanceRange.contains(total) else { throw .badOption("--instances must be between 1 and 4000") }
-        return (0..<total).map { cycle[$0 % cycle.count] }
-    }
+    public var amiName: String { values["AMI_NAME"] ?? "" }
+    public var amiDescription: String { values["AMI_DESCRIPTION"] ?? "" }
+    public var loginUser: String { values["LOGIN_USER"] ?? "" }
 }

@@ -1,63 +1,77 @@
+import EICCore
 import Foundation
+import Synchronization
 
 extension Sandbox {
-    /// Prepares (mkroot.sh) and starts (start.sh) every instance, `parallelism` at a time, then waits until
-    /// each reachable instance's sshd accepts connections.
-    static func startFleet(_ instances: [SandboxState.Instance], options: SandboxOptions, layout: SandboxLayout,
+    /// Prepares (instance.env, mkroot.sh) and starts (start.sh) every instance, `parallelism` at a time,
+    /// then waits until each reachable instance's sshd accepts connections. After a failure or an
+    /// interruption no new instance begins; those in flight finish starting (their holder.pid is how the
+    /// rollback finds them).
+    static func startFleet(_ fleet: [(SandboxState.Instance, Personality)], options: SandboxOptions, layout: SandboxLayout,
                            endpoint: String, fleetPublicKey: String,
                            progress: @escaping @Sendable (String) -> Void) async throws(SandboxError) -> [SandboxState.Instance] {
         let scripts = layout.instanceScripts
-        var started = instances
-        var next = 0
-        var done = 0
-        var failure: SandboxError?
-        await withTaskGroup(of: (Int, Result<Int32, SandboxError>).self) { group in
-            func launch(_ index: Int) {
-                let instance = instances[index]
-                group.addTask {
-                    do throws(SandboxError) {
-                        try await Subprocess.check(scripts + "/mkroot.sh", [
-                            instance.personality.rawValue, instance.rootDirectory, instance.instanceId,
-                            instance.ipAddress, endpoint, fleetPublicKey,
-                        ])
-                        let output = try await Subprocess.check(scripts + "/start.sh", [instance.rootDirectory, instance.ipAddress])
-                        guard let pid = Int32(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                            throw SandboxError.notReady("start.sh printed no pid for \(instance.instanceId)")
-                        }
-                        return (index, .success(pid))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+        let tally = Mutex(FleetTally())
+        let total = fleet.count
+        let results = await BoundedConcurrency.map(fleet, maxInFlight: options.parallelism) { instance, personality in
+            guard !Task.isCancelled, tally.withLock({ !$0.failed }) else { throw SandboxError.interrupted }
+            do throws(SandboxError) {
+                try writeInstanceEnvironment(instance, personality: personality, endpoint: endpoint, scripts: scripts)
+                try await Subprocess.check(scripts + "/mkroot.sh", [instance.rootDirectory, fleetPublicKey])
+                let output = try await Subprocess.check(scripts + "/start.sh", [instance.rootDirectory, instance.ipAddress])
+                guard let pid = Int32(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                    throw SandboxError.notReady("start.sh printed no pid for \(instance.instanceId)")
                 }
-            }
-            while next < min(options.parallelism, instances.count) {
-                launch(next)
-                next += 1
-            }
-            for await (index, result) in group {
-                switch result {
-                case .success(let pid):
-                    started[index].pid = pid
-                case .failure(let error):
-                    failure = failure ?? error
-                }
-                done += 1
-                if done % 50 == 0 || done == instances.count { progress("fleet: \(done)/\(instances.count) instances started") }
-                // Once interrupted, the instances in flight finish starting (their holder.pid is how the
-                // rollback finds them) but no new one begins.
-                if failure == nil, !Task.isCancelled, next < instances.count {
-                    launch(next)
-                    next += 1
-                }
+                let done = tally.withLock { $0.started += 1; return $0.started }
+                if done % 50 == 0 || done == total { progress("fleet: \(done)/\(total) instances started") }
+                return pid
+            } catch {
+                tally.withLock { $0.failed = true }
+                throw error
             }
         }
         try checkInterruption()
-        if let failure { throw failure }
-        for instance in started where instance.personality.isReachable {
+        var started: [SandboxState.Instance] = []
+        for ((instance, _), result) in zip(fleet, results) {
+            switch result {
+            case .success(let pid):
+                var running = instance
+                running.pid = pid
+                started.append(running)
+            case .failure(let error as SandboxError) where !error.isInterruption:
+                throw error
+            case .failure:
+                continue  // not begun because another instance failed: that failure is thrown above or below
+            }
+        }
+        if started.count < fleet.count {
+            throw .notReady("only \(started.count) of \(fleet.count) instances started")
+        }
+        for (instance, personality) in fleet where personality.isReachable {
             try await waitForSSHD(instance, timeout: 120)
         }
         progress("fleet: every reachable sshd answers on its loopback address")
         return started
+    }
+
+    /// The instance's run/instance.env: its identity, its personality's row and its image's image.env,
+    /// the one file the instance scripts read (mkroot.sh, nsinit.sh, the stand-ins).
+    static func writeInstanceEnvironment(_ instance: SandboxState.Instance, personality: Personality, endpoint: String,
+                                         scripts: String) throws(SandboxError) {
+        let values = [("INSTANCE_ID", instance.instanceId), ("IP", instance.ipAddress), ("AWSD_URL", endpoint),
+                      ("SANDBOX_HOME", scripts)]
+            + personality.scriptEnvironment
+            + personality.image.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let text = values.map { "\($0.0)=\(ShellQuote.quote($0.1))\n" }.joined()
+        let run = instance.rootDirectory + "/run"
+        do {
+            try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+            try text.write(toFile: run + "/instance.env", atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: run + "/instance.env")
+        } catch {
+            throw .state("cannot write \(run)/instance.env: \(error.localizedDescription)")
+        }
     }
 
     /// The known_hosts handed out: each instance's key line as mkroot.sh wrote it (for hostkey-changed,
@@ -100,4 +114,10 @@ extension Sandbox {
         guard let port = Loopback.freePort() else { throw .notReady("no free port on 127.0.0.1") }
         return port
     }
+}
+
+/// How the fleet's start is going, shared by the tasks starting instances.
+private struct FleetTally {
+    var started = 0
+    var failed = false
 }

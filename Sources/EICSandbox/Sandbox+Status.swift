@@ -1,3 +1,4 @@
+import EICCore
 import Foundation
 
 /// How the sandbox is doing right now, for `sandbox status`.
@@ -28,7 +29,7 @@ extension Sandbox {
             let running = ProcessTable.isRunning(instance.pid, marker: instanceMarker)
             let namespace = running ? ProcessTable.mountNamespace(instance.pid) : nil
             return SandboxStatus.InstanceStatus(
-                instanceId: instance.instanceId, ipAddress: instance.ipAddress, personality: instance.personality.rawValue,
+                instanceId: instance.instanceId, ipAddress: instance.ipAddress, personality: instance.personality,
                 loginUser: instance.loginUser, running: running,
                 sshListening: running && Loopback.isListening(host: instance.ipAddress, port: 22),
                 memoryKiB: namespace.flatMap { memory[$0] } ?? 0)
@@ -54,12 +55,7 @@ extension Sandbox {
             // `cidr: "auto"` asks the sandbox, not the internet, for the operator's address.
             ("EICSETUP_CHECKIP_URL", state.endpoint + "/_sandbox/checkip"),
         ]
-        return values.map { "export \($0.0)=\(shellQuoted($0.1))" }.joined(separator: "\n") + "\n"
+        return values.map { "export \($0.0)=\(ShellQuote.quote($0.1))" }.joined(separator: "\n") + "\n"
             + "unset AWS_PROFILE AWS_SESSION_TOKEN\n"
-    }
-
-    /// POSIX single-quoting for the export lines.
-    static func shellQuoted(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

@@ -15,6 +15,9 @@ public enum Sandbox {
                           progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(SandboxError) -> SandboxState {
         guard geteuid() == 0 else { throw .needsRoot }
         try options.validate()
+        let table = try PersonalityTable.load(layout)
+        var personalities: [Personality] = []
+        for name in options.personalities { personalities.append(try table.personality(named: name)) }
         let directory = options.stateDirectory
         try await clearLeftovers(directory, layout: layout, progress: progress)
         if let port = options.port, Loopback.isListening(host: "127.0.0.1", port: port) {
@@ -50,12 +53,12 @@ public enum Sandbox {
             try await Subprocess.check("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "",
                                                                 "-C", "sandbox-fleet", "-f", fleetKey])
             try checkInterruption()
-            var state = try await provisionAWS(options: options, endpoint: endpoint, directory: directory,
-                                               awsdPid: awsdPid, fleetKey: fleetKey)
+            var state = try await provisionAWS(options: options, personalities: personalities, endpoint: endpoint,
+                                               directory: directory, awsdPid: awsdPid, fleetKey: fleetKey)
             try checkInterruption()
             progress("AWS side ready: \(state.instances.count) instances, users admin and eic-user")
-            state.instances = try await startFleet(state.instances, options: options, layout: layout, endpoint: endpoint,
-                                                   fleetPublicKey: fleetKey + ".pub", progress: progress)
+            state.instances = try await startFleet(Array(zip(state.instances, personalities)), options: options, layout: layout,
+                                                   endpoint: endpoint, fleetPublicKey: fleetKey + ".pub", progress: progress)
             try writeKnownHosts(state)
             try await enableAuthentication(endpoint)
             try checkInterruption()
@@ -95,8 +98,8 @@ public enum Sandbox {
     }
 
     /// IAM users, network, AMIs and instances, created while moto's authentication is still off.
-    static func provisionAWS(options: SandboxOptions, endpoint: String, directory: String, awsdPid: Int32,
-                             fleetKey: String) async throws(SandboxError) -> SandboxState {
+    static func provisionAWS(options: SandboxOptions, personalities: [Personality], endpoint: String, directory: String,
+                             awsdPid: Int32, fleetKey: String) async throws(SandboxError) -> SandboxState {
         let bootstrap = AWSClient(
             region: options.region,
             endpoints: EndpointResolver(region: options.region, explicitURL: endpoint, environment: [:], profileEndpointURL: nil),
@@ -112,27 +115,27 @@ public enum Sandbox {
             let group = try await ec2.createSecurityGroup(name: "sandbox-fleet", description: "sandbox fleet", vpcId: vpc)
             let publicKey = (try? String(contentsOfFile: fleetKey + ".pub", encoding: .utf8)) ?? ""
             try await ec2.importKeyPair(name: "sandbox-fleet", publicKey: publicKey)
-            var images: [Personality.Base: String] = [:]
-            for base in Set(options.personalities.map(\.base)).sorted(by: { $0.rawValue < $1.rawValue }) {
-                images[base] = try await ec2.registerImage(name: base.image.name, description: base.image.description)
+            var images: [String: String] = [:]
+            for image in Set(personalities.map(\.image)).sorted(by: { $0.name < $1.name }) {
+                images[image.name] = try await ec2.registerImage(name: image.amiName, description: image.amiDescription)
             }
-            let addresses = SandboxAddressing(count: options.personalities.count, firstSubnet: options.firstSubnet)
+            let addresses = SandboxAddressing(count: personalities.count, firstSubnet: options.firstSubnet)
             var subnets: [Int: String] = [:]
             for third in addresses.subnetOctets {
                 subnets[third] = try await ec2.createSubnet(vpcId: vpc, cidr: "127.0.\(third).0/24",
                                                             availabilityZone: "\(options.region)a")
             }
             var instances: [SandboxState.Instance] = []
-            for (index, personality) in options.personalities.enumerated() {
+            for (index, personality) in personalities.enumerated() {
                 let (third, fourth) = addresses.address(index)
                 let ip = "127.0.\(third).\(fourth)"
                 let id = try await ec2.runInstance(
-                    imageId: images[personality.base] ?? "", subnetId: subnets[third] ?? "", privateIp: ip,
+                    imageId: images[personality.image.name] ?? "", subnetId: subnets[third] ?? "", privateIp: ip,
                     securityGroupIds: [group], keyName: "sandbox-fleet",
-                    tags: [Tag(key: "Name", value: "sandbox-\(index + 1)-\(personality.rawValue)"),
-                           Tag(key: "Fleet", value: "sandbox"), Tag(key: "Personality", value: personality.rawValue)])
+                    tags: [Tag(key: "Name", value: "sandbox-\(index + 1)-\(personality.name)"),
+                           Tag(key: "Fleet", value: "sandbox"), Tag(key: "Personality", value: personality.name)])
                 instances.append(SandboxState.Instance(
-                    instanceId: id, ipAddress: ip, personality: personality, loginUser: personality.base.loginUser,
+                    instanceId: id, ipAddress: ip, personality: personality.name, loginUser: personality.image.loginUser,
                     rootDirectory: directory + "/instances/" + id, pid: 0))
             }
             let account = try await STSClient(client: bootstrap).getCallerIdentity().account

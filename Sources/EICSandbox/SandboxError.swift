@@ -12,6 +12,13 @@ public enum SandboxError: Error, CustomStringConvertible, Sendable {
     case commandFailed(command: String, status: Int32, output: String)
     case notReady(String)
     case state(String)
+    /// sandbox/personalities.tsv or an image directory it names is malformed.
+    case table(String)
+
+    var isInterruption: Bool {
+        if case .interrupted = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
@@ -38,6 +45,8 @@ public enum SandboxError: Error, CustomStringConvertible, Sendable {
             return "the sandbox did not come up: \(text)"
         case .state(let text):
             return "sandbox state: \(text)"
+        case .table(let text):
+            return "personality table: \(text) (see sandbox/README.md, \"Adding a personality\")"
         }
     }
 }

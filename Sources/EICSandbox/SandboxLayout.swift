@@ -12,6 +12,18 @@ public struct SandboxLayout: Sendable {
     public static let defaultStateDirectory = "/tmp/eicsetup-sandbox"
 
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SandboxError) -> SandboxLayout {
+        guard let repository = locateRepository(environment: environment) else {
+            throw .missingTool("sandbox/awsd.py", hint: "run eicsetup from its repository, or set EICSETUP_HOME to it")
+        }
+        let python = environment["EICSETUP_PYTHON"] ?? repository + "/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw .missingTool(python, hint: "run scripts/setup.sh (it creates .venv with moto[server])")
+        }
+        return SandboxLayout(repository: repository, python: python)
+    }
+
+    /// The repository holding sandbox/, without needing its Python (enough for the personality table).
+    public static func locateRepository(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         var candidates: [String] = []
         if let home = environment["EICSETUP_HOME"] { candidates.append(home) }
         var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -20,13 +32,6 @@ public struct SandboxLayout: Sendable {
             directory = directory.deletingLastPathComponent()
         }
         candidates.append(FileManager.default.currentDirectoryPath)
-        guard let repository = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/sandbox/awsd.py") }) else {
-            throw .missingTool("sandbox/awsd.py", hint: "run eicsetup from its repository, or set EICSETUP_HOME to it")
-        }
-        let python = environment["EICSETUP_PYTHON"] ?? repository + "/.venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw .missingTool(python, hint: "run scripts/setup.sh (it creates .venv with moto[server])")
-        }
-        return SandboxLayout(repository: repository, python: python)
+        return candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/sandbox/awsd.py") })
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// What `sandbox up` should build.
 public struct SandboxOptions: Sendable {
     public var stateDirectory: String
-    public var personalities: [Personality]
+    /// Personality names, one per instance (rows of sandbox/personalities.tsv; `PersonalityTable.plan`).
+    public var personalities: [String]
     /// awsd's `--faults` spec, e.g. `throttle=0.2,iam-delay=5`.
     public var faults: String?
     /// Loopback port for the local AWS; a free one when nil.
@@ -15,7 +16,7 @@ public struct SandboxOptions: Sendable {
     /// How many instances are prepared and started at once.
     public var parallelism = 8
 
-    public init(stateDirectory: String = SandboxLayout.defaultStateDirectory, personalities: [Personality],
+    public init(stateDirectory: String = SandboxLayout.defaultStateDirectory, personalities: [String],
                 faults: String? = nil, port: Int? = nil) {
         self.stateDirectory = stateDirectory
         self.personalities = personalities
@@ -27,6 +28,8 @@ public struct SandboxOptions: Sendable {
     public static let portRange = 1...65535
     public static let subnetRange = 1...254
     public static let parallelismRange = 1...64
+    /// How many instances one sandbox may have (--instances, and the sum of --personalities).
+    public static let instanceRange = 1...4000
 
     /// Checks every value before anything starts, so a bad one never leaves files or processes behind.
     public func validate() throws(SandboxError) {

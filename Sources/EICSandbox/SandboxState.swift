@@ -12,7 +12,8 @@ public struct SandboxState: Codable, Sendable {
     public struct Instance: Codable, Sendable {
         public let instanceId: String
         public let ipAddress: String
-        public let personality: Personality
+        /// The name of its row in sandbox/personalities.tsv.
+        public let personality: String
         public let loginUser: String
         public let rootDirectory: String
         /// The instance's long-lived process (its mount namespace's first process).

@@ -20,8 +20,8 @@ import Testing
     }
 
     @Test func logsInWithEveryKindOfKeyPeopleHave() async throws {
-        try await SandboxFixture.with([.al2Current], subnet: 45) { fixture in
-            let instance = try #require(fixture.instance(.al2Current))
+        try await SandboxFixture.with(["al2-current"], subnet: 45) { fixture in
+            let instance = try #require(fixture.instance("al2-current"))
             let keys = NSTemporaryDirectory() + "eic-inspect-keys-\(UUID().uuidString.prefix(6))"
             try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: keys) }
@@ -74,9 +74,9 @@ import Testing
     }
 
     @Test func hostKeysAreStrictUnlessAskedAndAChangedKeyIsAlwaysRefused() async throws {
-        try await SandboxFixture.with([.ubuntu2204, .hostKeyChanged], subnet: 46) { fixture in
-            let ubuntu = try #require(fixture.instance(.ubuntu2204))
-            let rebuilt = try #require(fixture.instance(.hostKeyChanged))
+        try await SandboxFixture.with(["ubuntu-22.04", "hostkey-changed"], subnet: 46) { fixture in
+            let ubuntu = try #require(fixture.instance("ubuntu-22.04"))
+            let rebuilt = try #require(fixture.instance("hostkey-changed"))
             let empty = NSTemporaryDirectory() + "eic-known-hosts-\(UUID().uuidString)"
             try "".write(toFile: empty, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: empty) }

@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func sandboxStatusAndInspectMatchTheirSchemas() async throws {
-        try await SandboxFixture.with([.conflictInclude, .unreachable], subnet: 53) { fixture in
+        try await SandboxFixture.with(["conflict-include", "unreachable"], subnet: 53) { fixture in
             var environment = ProcessInfo.processInfo.environment
             environment["EICSETUP_HOME"] = RepositoryPaths.root.path
             let status = try await CLIRunner.run(["sandbox", "status", "--json", "--state-dir", fixture.state.stateDirectory],
@@ -114,7 +114,7 @@ import Testing
             try await Self.validate(status.stdout, schema: "sandbox-status")
             try Self.expectSnakeCase(status.stdout)
 
-            let instance = try #require(fixture.instance(.conflictInclude))
+            let instance = try #require(fixture.instance("conflict-include"))
             let inspect = try await CLIRunner.run([
                 "inspect", "--json", "--host", instance.ipAddress, "--user", instance.loginUser,
                 "--identity-file", fixture.state.fleetKeyPath, "--known-hosts", fixture.state.knownHostsPath,

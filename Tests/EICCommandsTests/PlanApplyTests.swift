@@ -14,7 +14,7 @@ import Testing
     @Test func planThenApplyOnboardsEveryFixableHostAndNothingElse() async throws {
         // SandboxFixture.with already runs one heavy test at a time (wrapping it again would deadlock).
         do {
-            try await SandboxFixture.with(Personality.allCases, subnet: 60) { fixture in
+            try await SandboxFixture.with(try SandboxFixture.everyPersonality(), subnet: 60) { fixture in
                 let env = Self.environment(fixture.state)
                 let personalityOf = Dictionary(uniqueKeysWithValues: fixture.state.instances.map { ($0.instanceId, $0.personality) })
                 let treesBefore = try Self.instanceTrees(fixture.state)
@@ -26,24 +26,24 @@ import Testing
                 let document = try Self.object(plan.stdout)
                 try await Self.validate(plan.stdout, schema: "schema/plan-output.schema.json")
                 let actions = try #require(document["actions"] as? [[String: Any]])
-                var byPersonality: [Personality: [String: Any]] = [:]
+                var byPersonality: [String: [String: Any]] = [:]
                 for action in actions where action["kind"] as? String == "instance" {
                     let address = action["address"] as? String ?? ""
                     let id = String(address.dropFirst("instance[".count).dropLast())
                     if let personality = personalityOf[id] { byPersonality[personality] = action }
                 }
-                let expected: [Personality: String] = [
-                    .al2Old: "create", .ubuntu1604: "create", .ubuntu1804: "create", .al2Package1112: "update",
-                    .al2Current: "no-op", .ubuntu2004: "no-op", .ubuntu2204: "no-op",
-                    .conflictSSHDConfig: "conflict", .conflictInclude: "conflict",
-                    .unreachable: "unreachable", .hostKeyChanged: "unreachable", .sudoPassword: "skip",
+                let expected: [String: String] = [
+                    "al2-old": "create", "ubuntu-16.04": "create", "ubuntu-18.04": "create", "al2-pkg-1.1-12": "update",
+                    "al2-current": "no-op", "ubuntu-20.04": "no-op", "ubuntu-22.04": "no-op",
+                    "conflict-sshd-config": "conflict", "conflict-include": "conflict",
+                    "unreachable": "unreachable", "hostkey-changed": "unreachable", "sudo-password": "skip",
                 ]
                 for (personality, change) in expected {
                     #expect(byPersonality[personality]?["action"] as? String == change, "\(personality): \(byPersonality[personality] ?? [:])")
                 }
-                #expect((byPersonality[.hostKeyChanged]?["reason"] as? String ?? "").contains("host key"))
-                #expect((byPersonality[.sudoPassword]?["reason"] as? String ?? "").contains("sudo asks"))
-                #expect((byPersonality[.conflictInclude]?["reason"] as? String ?? "").contains("sshd_config.d"))
+                #expect((byPersonality["hostkey-changed"]?["reason"] as? String ?? "").contains("host key"))
+                #expect((byPersonality["sudo-password"]?["reason"] as? String ?? "").contains("sudo asks"))
+                #expect((byPersonality["conflict-include"]?["reason"] as? String ?? "").contains("sshd_config.d"))
                 let kinds = actions.map { "\($0["kind"] as? String ?? "")/\($0["action"] as? String ?? "")" }
                 #expect(kinds.contains("iam_policy/create"))
                 #expect(kinds.contains("iam_attachment/create"))
@@ -62,7 +62,7 @@ import Testing
                 #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
                 #expect(apply.stdout.contains("Apply complete!"), "\(apply.stdout)")
                 let treesAfter = try Self.instanceTrees(fixture.state)
-                for personality in [Personality.conflictSSHDConfig, .conflictInclude, .sudoPassword, .unreachable, .hostKeyChanged] {
+                for personality in ["conflict-sshd-config", "conflict-include", "sudo-password", "unreachable", "hostkey-changed"] {
                     let id = try #require(fixture.instance(personality)).instanceId
                     #expect(treesAfter[id] == treesBefore[id], "apply touched \(personality)")
                 }
@@ -87,8 +87,8 @@ import Testing
                 #expect(Self.packageCommands(fixture.state) == commandsAfterApply)
 
                 // 5. eic-user pushes a key with the AWS API and OpenSSH logs in on every configured host.
-                try await Self.expectEICLogins(fixture, personalities: [.al2Old, .ubuntu1604, .ubuntu1804, .al2Package1112,
-                                                                        .al2Current, .ubuntu2004, .ubuntu2204])
+                try await Self.expectEICLogins(fixture, personalities: ["al2-old", "ubuntu-16.04", "ubuntu-18.04", "al2-pkg-1.1-12",
+                                                                        "al2-current", "ubuntu-20.04", "ubuntu-22.04"])
 
                 // 6. eicsetup verify as eic-user: every configured host passes, every other one is diagnosed.
                 let verify = try await CLIRunner.run(["verify", Self.playbook, "--json", "--iam-wait", "5"],
@@ -96,16 +96,16 @@ import Testing
                 #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
                 try await Self.validate(verify.stdout, schema: "schema/verify.schema.json")
                 let hosts = try #require(try Self.object(verify.stdout)["hosts"] as? [[String: Any]])
-                var verdicts: [Personality: String] = [:]
+                var verdicts: [String: String] = [:]
                 for host in hosts {
                     if let id = host["instance_id"] as? String, let personality = personalityOf[id] {
                         verdicts[personality] = (host["result"] as? String == "ok") ? "ok" : (host["diagnosis"] as? String ?? "?")
                     }
                 }
-                let diagnoses: [Personality: String] = [
-                    .al2Old: "ok", .ubuntu1604: "ok", .ubuntu1804: "ok", .al2Package1112: "ok", .al2Current: "ok", .ubuntu2004: "ok",
-                    .ubuntu2204: "ok", .conflictSSHDConfig: "eic-not-configured", .conflictInclude: "eic-not-configured",
-                    .unreachable: "unreachable", .hostKeyChanged: "host-key-mismatch", .sudoPassword: "eic-not-configured",
+                let diagnoses: [String: String] = [
+                    "al2-old": "ok", "ubuntu-16.04": "ok", "ubuntu-18.04": "ok", "al2-pkg-1.1-12": "ok", "al2-current": "ok", "ubuntu-20.04": "ok",
+                    "ubuntu-22.04": "ok", "conflict-sshd-config": "eic-not-configured", "conflict-include": "eic-not-configured",
+                    "unreachable": "unreachable", "hostkey-changed": "host-key-mismatch", "sudo-password": "eic-not-configured",
                 ]
                 #expect(verdicts == diagnoses, "\(verify.stdout)")
             }
@@ -114,7 +114,7 @@ import Testing
 
     @Test func aSavedPlanIsRefusedWhenTheFleetMovedSinceAndChangesNothing() async throws {
         do {
-            try await SandboxFixture.with([.al2Old, .al2Current], subnet: 61) { fixture in
+            try await SandboxFixture.with(["al2-old", "al2-current"], subnet: 61) { fixture in
                 let env = Self.environment(fixture.state)
                 let saved = NSTemporaryDirectory() + "eic-saved-\(UUID().uuidString.prefix(8)).json"
                 defer { try? FileManager.default.removeItem(atPath: saved) }
@@ -216,7 +216,7 @@ import Testing
         return trees
     }
 
-    static func expectEICLogins(_ fixture: SandboxFixture, personalities: [Personality]) async throws {
+    static func expectEICLogins(_ fixture: SandboxFixture, personalities: [String]) async throws {
         let directory = NSTemporaryDirectory() + "eic-login-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

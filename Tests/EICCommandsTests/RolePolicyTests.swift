@@ -10,7 +10,7 @@ import Testing
 /// sessions, as AWS would.
 @Suite struct RolePolicyTests {
     @Test func aPolicyAttachedToARoleVerifiesThroughAnAssumedRoleSession() async throws {
-        try await SandboxFixture.with([.al2Current, .ubuntu2204, .al2Old], subnet: 62) { fixture in
+        try await SandboxFixture.with(["al2-current", "ubuntu-22.04", "al2-old"], subnet: 62) { fixture in
             let directory = NSTemporaryDirectory() + "eic-role-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -44,8 +44,8 @@ import Testing
     }
 
     @Test func thePrivateKeyNeverTouchesDiskOrOutputUnlessKept() async throws {
-        try await SandboxFixture.with([.al2Current], subnet: 134) { fixture in
-            let instance = try #require(fixture.instance(.al2Current))
+        try await SandboxFixture.with(["al2-current"], subnet: 134) { fixture in
+            let instance = try #require(fixture.instance("al2-current"))
             try await SSHCommandTests.grant(fixture, name: "eic-ssh-keys", instanceIds: [instance.instanceId], osUsers: ["ec2-user"])
             let home = try SSHCommandTests.scratch("keys")
             defer { try? FileManager.default.removeItem(atPath: home) }

@@ -46,9 +46,9 @@ import Testing
     }
 
     @Test func runsCommandsAsThePushedKeyAndExitsWithTheirStatus() async throws {
-        try await SandboxFixture.with([.al2Current, .ubuntu2204], subnet: 131) { fixture in
-            let al2 = try #require(fixture.instance(.al2Current))
-            let ubuntu = try #require(fixture.instance(.ubuntu2204))
+        try await SandboxFixture.with(["al2-current", "ubuntu-22.04"], subnet: 131) { fixture in
+            let al2 = try #require(fixture.instance("al2-current"))
+            let ubuntu = try #require(fixture.instance("ubuntu-22.04"))
             let home = try Self.scratch("run")
             defer { try? FileManager.default.removeItem(atPath: home) }
             try await Self.grant(fixture, name: "eic-ssh-run", instanceIds: [al2.instanceId, ubuntu.instanceId],
@@ -95,9 +95,9 @@ import Testing
     }
 
     @Test func accessDeniedSaysWhoMayNotPushAndConnectsNowhere() async throws {
-        try await SandboxFixture.with([.al2Current, .al2Current], subnet: 133) { fixture in
-            let allowed = try #require(fixture.instance(.al2Current))
-            let other = try #require(fixture.instance(.al2Current, index: 1))
+        try await SandboxFixture.with(["al2-current", "al2-current"], subnet: 133) { fixture in
+            let allowed = try #require(fixture.instance("al2-current"))
+            let other = try #require(fixture.instance("al2-current", index: 1))
             let home = try Self.scratch("denied")
             defer { try? FileManager.default.removeItem(atPath: home) }
             let knownHosts = home + "/known_hosts"

@@ -54,8 +54,8 @@ import Testing
     }
 
     @Test func anInteractiveShellInTmuxRunsCommandsFollowsResizesAndRestoresTheTerminal() async throws {
-        try await SandboxFixture.with([.al2Current], subnet: 132) { fixture in
-            let instance = try #require(fixture.instance(.al2Current))
+        try await SandboxFixture.with(["al2-current"], subnet: 132) { fixture in
+            let instance = try #require(fixture.instance("al2-current"))
             try await SSHCommandTests.grant(fixture, name: "eic-ssh-tmux", instanceIds: [instance.instanceId], osUsers: ["ec2-user"])
             let home = try SSHCommandTests.scratch("tmux")
             defer { try? FileManager.default.removeItem(atPath: home) }

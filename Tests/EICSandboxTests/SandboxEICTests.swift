@@ -42,10 +42,10 @@ import Testing
     }
 
     @Test func preconfiguredInstancesAcceptPushedKeysOnlyAsAllowedAndFor60Seconds() async throws {
-        try await SandboxFixture.with([.al2Current, .al2Current, .ubuntu2004], subnet: 40) { fixture in
-            let first = try #require(fixture.instance(.al2Current))
-            let second = try #require(fixture.instance(.al2Current, index: 1))
-            let ubuntu = try #require(fixture.instance(.ubuntu2004))
+        try await SandboxFixture.with(["al2-current", "al2-current", "ubuntu-20.04"], subnet: 40) { fixture in
+            let first = try #require(fixture.instance("al2-current"))
+            let second = try #require(fixture.instance("al2-current", index: 1))
+            let ubuntu = try #require(fixture.instance("ubuntu-20.04"))
             let keys = try TestKeyDirectory.make()
             let (keyPath, publicKey) = try await OpenSSH.generateKey(in: keys, name: "ephemeral")
 
@@ -93,9 +93,9 @@ import Testing
     }
 
     @Test func oldAmazonLinuxNeedsThePackageAndAForeignCommandSurvivesTheInstall() async throws {
-        try await SandboxFixture.with([.al2Old, .conflictSSHDConfig], subnet: 41) { fixture in
-            let old = try #require(fixture.instance(.al2Old))
-            let conflict = try #require(fixture.instance(.conflictSSHDConfig))
+        try await SandboxFixture.with(["al2-old", "conflict-sshd-config"], subnet: 41) { fixture in
+            let old = try #require(fixture.instance("al2-old"))
+            let conflict = try #require(fixture.instance("conflict-sshd-config"))
             let keys = try TestKeyDirectory.make()
             let (keyPath, publicKey) = try await OpenSSH.generateKey(in: keys, name: "ephemeral")
             try await Self.grant(fixture, name: "eic-old", instanceIds: [old.instanceId], osUsers: ["ec2-user"])
@@ -122,8 +122,8 @@ import Testing
 
     @Test func upTwiceIsRefusedAndDownLeavesNothingBehind() async throws {
         let layout = try SandboxFixture.layout()
-        let state = try await SandboxFixture.with([.ubuntu2204, .unreachable], subnet: 42) { fixture in
-            var options = SandboxOptions(stateDirectory: fixture.state.stateDirectory, personalities: [.ubuntu2204])
+        let state = try await SandboxFixture.with(["ubuntu-22.04", "unreachable"], subnet: 42) { fixture in
+            var options = SandboxOptions(stateDirectory: fixture.state.stateDirectory, personalities: ["ubuntu-22.04"])
             options.firstSubnet = 43
             do {
                 _ = try await Sandbox.up(options, layout: layout)

@@ -8,9 +8,9 @@ import Testing
 /// Faults injected with `sandbox up --faults`, seen from real clients.
 @Suite struct SandboxFaultTests {
     @Test func iamDelayHoldsBackNewAttachmentsAndSSHDropCutsInstalls() async throws {
-        try await SandboxFixture.with([.al2Current, .al2Old], subnet: 47, faults: "iam-delay=4,ssh-drop=1.0") { fixture in
-            let current = try #require(fixture.instance(.al2Current))
-            let old = try #require(fixture.instance(.al2Old))
+        try await SandboxFixture.with(["al2-current", "al2-old"], subnet: 47, faults: "iam-delay=4,ssh-drop=1.0") { fixture in
+            let current = try #require(fixture.instance("al2-current"))
+            let old = try #require(fixture.instance("al2-old"))
             try await SandboxEICTests.grant(fixture, name: "eic-delayed", instanceIds: [current.instanceId], osUsers: ["ec2-user"])
             let attachedAt = Date()
             let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm0rXZ9Z3Q1c2Jy3fQm3l8v2p8w0B5cS9Jp1ZB3bq2N delayed"

@@ -38,7 +38,7 @@ import Testing
             #expect(Self.processes(mentioning: directory).isEmpty, "left: \(Self.processes(mentioning: directory))")
             for index in 0..<6 { #expect(!LoopbackPort.isListening(host: "127.0.48.\(10 + index)", port: 22)) }
 
-            var options = SandboxOptions(stateDirectory: directory, personalities: [.al2Current])
+            var options = SandboxOptions(stateDirectory: directory, personalities: ["al2-current"])
             options.firstSubnet = 48
             let state = try await Sandbox.up(options, layout: layout)
             #expect(state.instances.count == 1)
@@ -63,7 +63,7 @@ import Testing
             ChildProcess.reapIfExited(standIn)
         }
         try String(standIn).write(toFile: directory + "/awsd.pid", atomically: true, encoding: .utf8)
-        var options = SandboxOptions(stateDirectory: directory, personalities: [.al2Current])
+        var options = SandboxOptions(stateDirectory: directory, personalities: ["al2-current"])
         options.firstSubnet = 49
         do {
             _ = try await Sandbox.up(options, layout: layout)

@@ -6,13 +6,13 @@ import Testing
 /// Issue 8, defect 2: sandboxes in different state directories and subnets on one host.
 @Suite struct SandboxSideBySideTests {
     /// A /24 that another sandbox holds is refused before anything starts, whether that sandbox is known
-    /// by its claim or only by its sshd listening there (e.g. one started by sandbox/dev-up.sh).
+    /// by its claim or only by its sshd listening there (e.g. a system sshd bound to that address).
     @Test func aSubnetClashIsRefusedBeforeStarting() async throws {
-        try await SandboxFixture.with([.al2Current], subnet: 50) { fixture in
+        try await SandboxFixture.with(["al2-current"], subnet: 50) { fixture in
             let layout = try SandboxFixture.layout()
             let other = "/tmp/eicsetup-test-sandbox-50-clash"
             _ = try? await Sandbox.down(stateDirectory: other, layout: layout)
-            var options = SandboxOptions(stateDirectory: other, personalities: [.al2Current, .al2Old])
+            var options = SandboxOptions(stateDirectory: other, personalities: ["al2-current", "al2-old"])
             options.firstSubnet = 50
             do {
                 _ = try await Sandbox.up(options, layout: layout)
@@ -44,11 +44,11 @@ import Testing
         let second = "/tmp/eicsetup-test-sandbox-52"
         for directory in [first, second] { _ = try? await Sandbox.down(stateDirectory: directory, layout: layout) }
         try await HeavyTests.oneAtATime {
-            var firstOptions = SandboxOptions(stateDirectory: first, personalities: [.al2Current])
+            var firstOptions = SandboxOptions(stateDirectory: first, personalities: ["al2-current"])
             firstOptions.firstSubnet = 51
             _ = try await Sandbox.up(firstOptions, layout: layout)
 
-            var secondOptions = SandboxOptions(stateDirectory: second, personalities: [.al2Current, .ubuntu2204])
+            var secondOptions = SandboxOptions(stateDirectory: second, personalities: ["al2-current", "ubuntu-22.04"])
             secondOptions.firstSubnet = 52
             let second = try await Sandbox.up(secondOptions, layout: layout) { message in
                 guard message.hasPrefix("AWS side ready") else { return }

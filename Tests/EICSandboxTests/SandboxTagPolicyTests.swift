@@ -28,8 +28,8 @@ import Testing
     }
 
     @Test func aTagConditionAllowsWhileTheInstanceIsTaggedAndDeniesAfterRetagging() async throws {
-        try await SandboxFixture.with([.al2Current], subnet: 48) { fixture in
-            let instance = try #require(fixture.instance(.al2Current))
+        try await SandboxFixture.with(["al2-current"], subnet: 48) { fixture in
+            let instance = try #require(fixture.instance("al2-current"))
             let keys = try TestKeyDirectory.make()
             let (keyPath, publicKey) = try await OpenSSH.generateKey(in: keys, name: "tagged")
             let iam = IAMClient(client: fixture.client())

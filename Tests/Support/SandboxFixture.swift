@@ -9,14 +9,14 @@ public struct SandboxFixture: Sendable {
 
     /// Starts a sandbox with `personalities` on 127.0.`subnet`.x, runs `body`, and stops it again
     /// whether `body` succeeds or throws.
-    public static func with<T: Sendable>(_ personalities: [Personality], subnet: Int, faults: String? = nil,
+    public static func with<T: Sendable>(_ personalities: [String], subnet: Int, faults: String? = nil,
                                          _ body: (SandboxFixture) async throws -> T) async throws -> T {
         try await HeavyTests.oneAtATime {
             try await run(personalities, subnet: subnet, faults: faults, body)
         }
     }
 
-    private static func run<T: Sendable>(_ personalities: [Personality], subnet: Int, faults: String?,
+    private static func run<T: Sendable>(_ personalities: [String], subnet: Int, faults: String?,
                                          _ body: (SandboxFixture) async throws -> T) async throws -> T {
         let layout = try layout()
         // A state directory of its own (subnet, test process, random), so a repeated test or another
@@ -42,6 +42,11 @@ public struct SandboxFixture: Sendable {
         }
     }
 
+    /// Every row of sandbox/personalities.tsv, once, in table order.
+    public static func everyPersonality() throws -> [String] {
+        try PersonalityTable.load(layout()).names
+    }
+
     public static func layout() throws -> SandboxLayout {
         try SandboxLayout.locate(environment: ["EICSETUP_HOME": RepositoryPaths.root.path])
     }
@@ -56,7 +61,7 @@ public struct SandboxFixture: Sendable {
                   maxAttempts: 3, transport: URLSessionTransport(), sleep: { _ in })
     }
 
-    public func instance(_ personality: Personality, index: Int = 0) -> SandboxState.Instance? {
+    public func instance(_ personality: String, index: Int = 0) -> SandboxState.Instance? {
         state.instances.filter { $0.personality == personality }.dropFirst(index).first
     }
 }

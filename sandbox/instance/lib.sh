@@ -4,7 +4,10 @@
 # bind-mounted over the system paths, so plain paths like /etc/ssh/sshd_config mean "this instance's".
 #
 # Instance state lives in /var/lib/eicsandbox (= ROOTDIR/run on the host):
-#   instance.env      INSTANCE_ID, IP, AWSD_URL, PERSONALITY, FAMILY (al2|ubuntu), LOGIN_USER, UNIT, SANDBOX_HOME
+#   instance.env      the instance's identity (INSTANCE_ID, IP, AWSD_URL, SANDBOX_HOME), its row of
+#                     sandbox/personalities.tsv (PERSONALITY, IMAGE, PACKAGE_PREINSTALLED, SSHD, HOST_KEY,
+#                     SUDO, FOREIGN_AKC) and its image's image.env (FAMILY al2|ubuntu, LOGIN_USER, UNIT,
+#                     PACKAGE_CANDIDATE, OPENSSH_VERSION, ...); written by `eicsetup sandbox up`
 #   holder.pid        pid of nsinit.sh, the long-lived process of the namespace (kill it to stop the instance)
 #   sshd.pid          pid of the listening sshd (written by sshd itself once it listens)
 #   execstart.args    the sshd arguments systemd would use, taken from the unit drop-ins at "daemon-reload"
@@ -195,16 +198,8 @@ PKG_FILES=(eic_run_authorized_keys eic_curl_authorized_keys eic_parse_authorized
 
 pkg_version() { cat "$RUN/pkg/$PKG" 2>/dev/null; }
 
-# The version a fresh install/upgrade gets on this distro.
-candidate_version() {
-    case "$PERSONALITY_BASE" in
-        al2*) echo "1.1-19.amzn2" ;;
-        ubuntu-16.04) echo "1.1.12.0-0ubuntu3~16.04.1" ;;
-        ubuntu-18.04) echo "1.1.12.0-0ubuntu3~18.04.1" ;;
-        ubuntu-20.04) echo "1.1.12.0-0ubuntu3~20.04.1" ;;
-        *) echo "1.1.14-0ubuntu1.1" ;;
-    esac
-}
+# The version a fresh install/upgrade gets on this distro (the image's image.env).
+candidate_version() { echo "$PACKAGE_CANDIDATE"; }
 
 # The package's system user, appended in place (the files are bind mounts: never rename over them).
 add_eic_user() {
@@ -271,17 +266,16 @@ deb_postinst() {
     fi
 }
 
-# Install (or upgrade to) the candidate version: files, user, then the distro's post-install step.
+# Install (or upgrade to) VERSION, by default the candidate: files, user, then the distro's
+# post-install step. nsinit.sh runs it too, at first boot, for a row whose image comes with the package.
 install_package() {
-    local was
-    was=$(pkg_version || true)
+    local version=${1:-$PACKAGE_CANDIDATE}
     slow_install
     add_eic_user
     install_files
     mkdir -p "$RUN/pkg"
-    candidate_version > "$RUN/pkg/$PKG"
+    echo "$version" > "$RUN/pkg/$PKG"
     if [ "$FAMILY" = al2 ]; then al2_post_install; else deb_postinst; fi
-    [ -n "$was" ] || true
 }
 
 need_root() {

@@ -64,6 +64,13 @@ trap shutdown TERM INT HUP
 
 # ------------------------------------------------------------------ 2. supervision
 . "$HERE/lib.sh"
+# An image that comes with the package: installed once, at first boot, by the stand-ins' own routine.
+if [ -n "${PACKAGE_PREINSTALLED:-}" ] && [ -z "$(pkg_version)" ]; then
+    if ! install_package "$PACKAGE_PREINSTALLED"; then  # the orchestrator reads sshd.failed as "did not start"
+        echo "nsinit: preinstalling $PKG $PACKAGE_PREINSTALLED failed" >&2
+        : > "$RUN/sshd.failed"; : > "$RUN/sshd.disabled"
+    fi
+fi
 daemon_reload  # what systemd loaded at boot
 while :; do
     if [ -e "$RUN/sshd.disabled" ]; then

@@ -12,7 +12,7 @@ enum SandboxView {
             lines.append([instance.instanceId.padding(toLength: 20, withPad: " ", startingAt: 0),
                           instance.ipAddress.padding(toLength: 14, withPad: " ", startingAt: 0),
                           instance.loginUser.padding(toLength: 9, withPad: " ", startingAt: 0),
-                          instance.personality.rawValue].joined(separator: " "))
+                          instance.personality].joined(separator: " "))
         }
         lines.append("")
         lines.append("Next: eval \"$(eicsetup sandbox env\(state.stateDirectory == SandboxLayout.defaultStateDirectory ? "" : " --state-dir \(state.stateDirectory)"))\"")

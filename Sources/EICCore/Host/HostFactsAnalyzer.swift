@@ -56,7 +56,7 @@ public enum HostFactsAnalyzer {
     }
 
     /// Parses os-release `KEY=value` lines (values optionally quoted).
-    static func osRelease(_ text: String) -> [String: String] {
+    public static func osRelease(_ text: String) -> [String: String] {
         var result: [String: String] = [:]
         for raw in text.split(separator: "\n") {
             let line = String(raw).trimmingWhitespace()

@@ -1,7 +1,7 @@
 import EICTemplates
 @testable import EICCore
 
-/// The sandbox's personalities (Sources/EICSandbox/Personality.swift, design §6) as fake machines.
+/// The sandbox's personalities (rows of sandbox/personalities.tsv, design §6) as fake machines.
 enum FakePersonality: String, CaseIterable, Sendable {
     case al2Old = "al2-old"
     case al2Current = "al2-current"
