@@ -219,20 +219,19 @@ install_files() {
     local dest f
     if [ "$FAMILY" = al2 ]; then dest=/opt/aws/bin; else dest=/usr/share/$PKG; fi
     mkdir -p "$dest"
-    for f in "${PKG_FILES[@]}"; do
-        install -m 0755 -o root -g root "$SANDBOX_HOME/pkg/$f" "$dest/$f"
-    done
+    install -m 0755 -o root -g root "${PKG_FILES[@]/#/$SANDBOX_HOME/pkg/}" "$dest/"
+}
+
+# Both packages' refusal test: a (non-comment) AuthorizedKeysCommand, ...User or ...RunAs line in FILE.
+has_keys_command() {
+    grep -Eq '^[^#]*AuthorizedKeysCommand(User|RunAs)?[[:blank:]]+' "$1"
 }
 
 # Amazon Linux 2's package: append the two lines to sshd_config unless sshd_config already has an
 # AuthorizedKeysCommand (or ...User / ...RunAs) line; restart sshd only when it changed something.
 al2_post_install() {
     local conf=/etc/ssh/sshd_config
-    if grep -q '^[^#]*AuthorizedKeysCommand[[:blank:]]\+.*$' "$conf" \
-        || grep -q '^[^#]*AuthorizedKeysCommandUser[[:blank:]]\+.*$' "$conf" \
-        || grep -q '^[^#]*AuthorizedKeysCommandRunAs[[:blank:]]\+.*$' "$conf"; then
-        return 0
-    fi
+    has_keys_command "$conf" && return 0
     [ -z "$(tail -c1 "$conf")" ] || echo >> "$conf"
     printf '%s\n' "AuthorizedKeysCommand /opt/aws/bin/eic_run_authorized_keys %u %f" \
         "AuthorizedKeysCommandUser ec2-instance-connect" >> "$conf"
@@ -245,10 +244,7 @@ al2_post_install() {
 deb_postinst() {
     local conf=/etc/ssh/sshd_config dir=/lib/systemd/system/ssh.service.d can_modify=1 modified=1
     local override='ExecStart=/usr/sbin/sshd -D -o "AuthorizedKeysCommand /usr/share/ec2-instance-connect/eic_run_authorized_keys %%u %%f" -o "AuthorizedKeysCommandUser ec2-instance-connect" $SSHD_OPTS'
-    if ! grep -q '^[^#]*AuthorizedKeysCommand[[:blank:]]\+.*$' "$conf" \
-        && ! grep -q '^[^#]*AuthorizedKeysCommandUser[[:blank:]]\+.*$' "$conf" \
-        && ! grep -q '^[^#]*AuthorizedKeysCommandRunAs[[:blank:]]\+.*$' "$conf" \
-        && ! grep -q "AuthorizedKeysCommand" /lib/systemd/system/ssh.service 2>/dev/null; then
+    if ! has_keys_command "$conf" && ! grep -q "AuthorizedKeysCommand" /lib/systemd/system/ssh.service 2>/dev/null; then
         if [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
             grep -Rq "ExecStart" "$dir/" || can_modify=0
         else

@@ -65,7 +65,7 @@ trap shutdown TERM INT HUP
 # ------------------------------------------------------------------ 2. supervision
 . "$HERE/lib.sh"
 # An image that comes with the package: installed once, at first boot, by the stand-ins' own routine.
-if [ -n "${PACKAGE_PREINSTALLED:-}" ] && [ -z "$(pkg_version)" ]; then
+if [ -n "${PACKAGE_PREINSTALLED:-}" ] && [ ! -s "$RUN/pkg/$PKG" ]; then
     if ! install_package "$PACKAGE_PREINSTALLED"; then  # the orchestrator reads sshd.failed as "did not start"
         echo "nsinit: preinstalling $PKG $PACKAGE_PREINSTALLED failed" >&2
         : > "$RUN/sshd.failed"; : > "$RUN/sshd.disabled"

@@ -66,23 +66,21 @@ def caller_arn(account, access_key):
     return None
 
 
+def _own_documents(kind, entity, visible):
+    """The inline and attached managed policies of a user, group or role (kind) that the checks may see
+    (visible: the iam-delay fault hides fresh grants)."""
+    documents = [load_document(text) for name, text in entity.policies.items()
+                 if visible((f"{kind}-inline", entity.name, name))]
+    documents += [load_document(default_document(policy)) for arn, policy in entity.managed_policies.items()
+                  if visible((f"{kind}-managed", entity.name, arn)) and visible(("policy", arn, None))]
+    return documents
+
+
 def _user(account, iam, user, visible):
-    documents = []
-    for name, text in user.policies.items():
-        if visible(("user-inline", user.name, name)):
-            documents.append(load_document(text))
-    for arn, policy in user.managed_policies.items():
-        if visible(("user-managed", user.name, arn)) and visible(("policy", arn, None)):
-            documents.append(load_document(default_document(policy)))
+    documents = _own_documents("user", user, visible)
     for group in iam.get_groups_for_user(user.name):
-        if not visible(("membership", group.name, user.name)):
-            continue
-        for name, text in group.policies.items():
-            if visible(("group-inline", group.name, name)):
-                documents.append(load_document(text))
-        for arn, policy in group.managed_policies.items():
-            if visible(("group-managed", group.name, arn)) and visible(("policy", arn, None)):
-                documents.append(load_document(default_document(policy)))
+        if visible(("membership", group.name, user.name)):
+            documents += _own_documents("group", group, visible)
     context = {"aws:username": [user.name], "aws:userid": [user.id], "aws:principalarn": [user.arn],
                "aws:principalaccount": [account], "aws:principaltype": ["User"]}
     variables = {"aws:username": user.name, "aws:userid": user.id, "aws:principalaccount": account}
@@ -99,12 +97,7 @@ def _role_session(account, iam, session, visible):
     role_id = "AROAUNKNOWN"
     if role is not None:
         role_id = role.id
-        for name, text in role.policies.items():
-            if visible(("role-inline", role.name, name)):
-                documents.append(load_document(text))
-        for policy_arn, policy in role.managed_policies.items():
-            if visible(("role-managed", role.name, policy_arn)) and visible(("policy", policy_arn, None)):
-                documents.append(load_document(default_document(policy)))
+        documents = _own_documents("role", role, visible)
     userid = f"{role_id}:{session.session_name}"
     context = {"aws:userid": [userid], "aws:principalarn": [session.role_arn],
                "aws:principalaccount": [account], "aws:principaltype": ["AssumedRole"]}
