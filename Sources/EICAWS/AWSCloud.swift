@@ -33,6 +33,10 @@ public struct AWSCloud: CloudAPI {
         try await mapped { () async throws(AWSError) in try await ec2.describeImages(ids: ids) }
     }
 
+    public func securityGroups(ids: [String]) async throws -> [String] {
+        try await mapped { () async throws(AWSError) in try await ec2.describeSecurityGroups(ids: ids).map(\.groupId) }
+    }
+
     public func securityGroupRules(groupIds: [String]) async throws -> [SecurityGroupRule] {
         try await mapped { () async throws(AWSError) in try await ec2.describeSecurityGroupRules(groupIds: groupIds) }
     }

@@ -141,6 +141,18 @@ import Testing
                 #expect(try Self.instanceTrees(fixture.state) == trees)
                 let policy = try await IAMClient(client: fixture.client()).listAttachedPolicies(of: .user, name: "eic-user")
                 #expect(policy.isEmpty)
+
+                // A plan naming a group that does not exist stops at the plan, naming it, before any change.
+                let missing = "sg-00000000000000bad"
+                let missingPlan = NSTemporaryDirectory() + "eic-missing-sg-\(UUID().uuidString.prefix(8)).json"
+                defer { try? FileManager.default.removeItem(atPath: missingPlan) }
+                try #"{"version": 1, "region": "us-east-1", "securityGroups": [{"groupId": "\#(missing)", "ingress": [{"port": 22, "cidr": "10.0.0.0/8"}]}]}"#
+                    .write(toFile: missingPlan, atomically: true, encoding: .utf8)
+                try await Self.resetCalls(fixture.state)
+                let refused = try await CLIRunner.run(["apply", missingPlan, "--auto-approve"], environment: env)
+                #expect(refused.status == 1, "\(refused.stdout)")
+                #expect(refused.stderr.contains("DescribeSecurityGroups") && refused.stderr.contains(missing), "\(refused.stderr)")
+                #expect(try await Self.calls(fixture.state).mutating == 0)
             }
         }
     }

@@ -113,15 +113,36 @@ import Testing
         #expect(await fleet.cloud.ingressRules(of: FakeFleet.group).count == 2)
     }
 
-    @Test func aGroupThatDoesNotExistFailsItsRuleWithEC2sReason() async throws {
-        // DescribeSecurityGroupRules cannot tell a missing group from an empty one, so the plan says create
-        // and apply reports EC2's answer for that rule alone.
+    @Test func aGroupThePlanNamesMustExistBeforeAnythingIsPlanned() async throws {
+        // DescribeSecurityGroupRules cannot tell a missing group from an empty one; without the check the
+        // plan would offer to add rules to it and only apply would find out.
         let fleet = await FakeFleet.make([])
         let plan = PlanFile(region: "us-east-1", securityGroups: [
+            SecurityGroupEntry(target: .groupId(FakeFleet.group), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
             SecurityGroupEntry(target: .groupId("sg-00000000000000bad"), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
+        ])
+        do {
+            _ = try await fleet.observer().observe(plan, region: "us-east-1")
+            Issue.record("a plan naming a missing group was observed")
+        } catch {
+            #expect(error.step == "check that the plan's security groups exist (ec2:DescribeSecurityGroups)")
+            #expect(error.reason.contains("sg-00000000000000bad") && error.reason.contains("does not exist"), "\(error)")
+        }
+        #expect(await fleet.cloud.calls.map(\.name).filter { $0.hasPrefix("ec2:") } == ["ec2:DescribeSecurityGroups"])
+    }
+
+    @Test func aGroupDeletedSinceThePlanFailsItsRuleWithEC2sReason() async throws {
+        let other = "sg-00000000000000b0d"
+        let fleet = await FakeFleet.make([])
+        await fleet.cloud.addGroup(other)
+        let plan = PlanFile(region: "us-east-1", securityGroups: [
+            SecurityGroupEntry(target: .groupId(other), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
             SecurityGroupEntry(target: .groupId(FakeFleet.group), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
         ])
-        let (_, outcomes) = try await Self.apply(fleet, plan)
+        let (observation, _) = try await fleet.observer().observe(plan, region: "us-east-1")
+        let actions = Self.planner.plan(plan, observation).actions
+        await fleet.cloud.removeGroup(other)
+        let outcomes = await Executor(cloud: fleet.cloud, sessions: [:]).run(actions)
         #expect(outcomes.map(\.status) == [.failed, .changed])
         #expect(outcomes[0].detail.contains("InvalidGroup.NotFound"))
     }

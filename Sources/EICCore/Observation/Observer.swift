@@ -45,6 +45,7 @@ public struct Observer: Sendable {
         }
 
         observation.groupIds = resolveGroups(plan, instances: cloudInstances)
+        try await checkNamedGroupsExist(plan, region: region)
         if !observation.groupIds.isEmpty {
             let rules = try await step("read the security group rules (ec2:DescribeSecurityGroupRules)") {
                 try await cloud.securityGroupRules(groupIds: observation.groupIds)
@@ -70,6 +71,22 @@ public struct Observer: Sendable {
         }
         var seen = Set<String>()
         return ids.filter { seen.insert($0).inserted }
+    }
+
+    /// A group the plan names by id must exist: otherwise DescribeSecurityGroupRules would just find no
+    /// rules and the plan would offer to add them, only for apply to fail. Groups of the selected
+    /// instances exist by definition and cost no call.
+    func checkNamedGroupsExist(_ plan: PlanFile, region: String) async throws(ObserveError) {
+        var named: [String] = []
+        for entry in plan.securityGroups {
+            if case .groupId(let id) = entry.target, !named.contains(id) { named.append(id) }
+        }
+        guard !named.isEmpty else { return }
+        let step = "check that the plan's security groups exist (ec2:DescribeSecurityGroups)"
+        let found = try await self.step(step) { try await cloud.securityGroups(ids: named) }
+        if let missing = named.first(where: { !found.contains($0) }) {
+            throw ObserveError(step: step, reason: "security group \(missing) does not exist in \(region)")
+        }
     }
 
     func readSources(_ plan: PlanFile, into observation: inout Observation) async throws(ObserveError) {

@@ -8,6 +8,9 @@ public protocol CloudAPI: Sendable {
     func instances(_ selection: InstanceSelection) async throws -> [CloudInstance]
     /// The AMIs of `ids` (one DescribeImages), for telling Amazon Linux from Ubuntu.
     func images(ids: [String]) async throws -> [MachineImage]
+    /// The ids among `ids` of groups that exist (one DescribeSecurityGroups). AWS refuses the whole call
+    /// with `InvalidGroup.NotFound` (kind `.notFound`), naming the group, when one of them does not exist.
+    func securityGroups(ids: [String]) async throws -> [String]
     /// Every rule of the given groups (one paginated DescribeSecurityGroupRules).
     func securityGroupRules(groupIds: [String]) async throws -> [SecurityGroupRule]
     /// The managed prefix lists with these names (one DescribeManagedPrefixLists).

@@ -62,6 +62,11 @@ actor FakeCloud: CloudAPI {
         groups.insert(id)
         rules += newRules
     }
+    /// Deletes a group and its rules (not recorded), e.g. to play "someone deleted it since the plan".
+    func removeGroup(_ id: String) {
+        groups.remove(id)
+        rules.removeAll { $0.groupId == id }
+    }
     func addPrefixList(_ list: ManagedPrefixList) { prefixListList.append(list) }
     func addPrincipal(_ principal: PrincipalRef, attached: [AttachedPolicy] = []) { principals[principal] = attached }
 
@@ -130,6 +135,16 @@ actor FakeCloud: CloudAPI {
     func images(ids: [String]) async throws -> [MachineImage] {
         try record("ec2:DescribeImages")
         return imageList.filter { ids.contains($0.imageId) }
+    }
+
+    func securityGroups(ids: [String]) async throws -> [String] {
+        let operation = "ec2:DescribeSecurityGroups"
+        try record(operation)
+        // Like EC2: one missing group refuses the whole call.
+        if let missing = ids.first(where: { !groups.contains($0) }) {
+            throw fail(.notFound, operation, "InvalidGroup.NotFound", "The security group '\(missing)' does not exist")
+        }
+        return ids
     }
 
     func securityGroupRules(groupIds: [String]) async throws -> [SecurityGroupRule] {
