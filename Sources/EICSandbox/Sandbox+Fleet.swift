@@ -4,7 +4,7 @@ import Synchronization
 
 extension Sandbox {
     /// Prepares (instance.env, mkroot.sh) and starts (start.sh) every instance, `parallelism` at a time,
-    /// then waits until each reachable instance's sshd accepts connections. After a failure or an
+    /// then waits until each instance has booted and each reachable one's sshd accepts connections. After a failure or an
     /// interruption no new instance begins; those in flight finish starting (their holder.pid is how the
     /// rollback finds them).
     static func startFleet(_ fleet: [(SandboxState.Instance, Personality)], options: SandboxOptions, layout: SandboxLayout,
@@ -47,8 +47,8 @@ extension Sandbox {
         if started.count < fleet.count {
             throw .notReady("only \(started.count) of \(fleet.count) instances started")
         }
-        for (instance, personality) in fleet where personality.isReachable {
-            try await waitForSSHD(instance, timeout: 120)
+        for (instance, personality) in fleet {
+            try await waitUntilBooted(instance, expectingSSHD: personality.isReachable, timeout: 120)
         }
         progress("fleet: every reachable sshd answers on its loopback address")
         return started
@@ -91,23 +91,27 @@ extension Sandbox {
         }
     }
 
-    /// Waits until the instance's own sshd listens: its run/sshd.pid (written by sshd after binding) and
-    /// a TCP connect. A connect alone could be answered by some other sshd on the same address.
-    static func waitForSSHD(_ instance: SandboxState.Instance, timeout: Double) async throws(SandboxError) {
+    /// Waits until the instance has booted (run/booted: its first-boot work, such as a preinstalled package,
+    /// is done, so nothing changes its files behind the caller's back) and, when it runs an sshd, until that
+    /// sshd listens: its run/sshd.pid (written by sshd after binding) and a TCP connect. A connect alone
+    /// could be answered by some other sshd on the same address.
+    static func waitUntilBooted(_ instance: SandboxState.Instance, expectingSSHD: Bool, timeout: Double) async throws(SandboxError) {
         let run = instance.rootDirectory + "/run"
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             try checkInterruption()
             if FileManager.default.fileExists(atPath: run + "/sshd.failed") {
-                throw .notReady("sshd of \(instance.instanceId) failed to start (see \(run)/sshd.log)")
+                throw .notReady("\(instance.instanceId) failed to start (see \(run)/nsinit.log and sshd.log)")
             }
-            if FileManager.default.fileExists(atPath: run + "/sshd.pid"), Loopback.isListening(host: instance.ipAddress, port: 22) {
+            if FileManager.default.fileExists(atPath: run + "/booted"),
+               !expectingSSHD || (FileManager.default.fileExists(atPath: run + "/sshd.pid")
+                                  && Loopback.isListening(host: instance.ipAddress, port: 22)) {
                 return
             }
             try? await Task.sleep(nanoseconds: 50_000_000)
         }
-        throw .notReady("sshd of \(instance.instanceId) is not listening on \(instance.ipAddress):22 after \(Int(timeout)) s "
-                        + "(see \(run)/)")
+        let what = expectingSSHD ? "is not listening on \(instance.ipAddress):22" : "did not finish booting"
+        throw .notReady("\(instance.instanceId) \(what) after \(Int(timeout)) s (see \(run)/nsinit.log and sshd.log)")
     }
 
     static func freeLoopbackPort() throws(SandboxError) -> Int {

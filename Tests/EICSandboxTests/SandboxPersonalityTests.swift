@@ -37,6 +37,8 @@ import Testing
                 #expect(seen.running && seen.sshListening == row.isReachable, "\(name): \(seen)")
 
                 let files = instance.rootDirectory
+                // `up` returns only once every instance finished its first boot (nothing changes behind the caller).
+                #expect(FileManager.default.fileExists(atPath: files + "/run/booted"), "\(name) was still booting")
                 let environment = try String(contentsOfFile: files + "/run/instance.env", encoding: .utf8)
                 for (key, value) in row.image.values {
                     #expect(environment.contains("\n\(key)=\(ShellQuote.quote(value))\n"), "\(name): \(key) not handed to the scripts")

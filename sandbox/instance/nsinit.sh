@@ -72,6 +72,7 @@ if [ -n "${PACKAGE_PREINSTALLED:-}" ] && [ ! -s "$RUN/pkg/$PKG" ]; then
     fi
 fi
 daemon_reload  # what systemd loaded at boot
+: > "$RUN/booted"  # the orchestrator waits for this (and, where sshd runs, for sshd.pid) before it hands over
 while :; do
     if [ -e "$RUN/sshd.disabled" ]; then
         sleep 1 & wait $!

@@ -14,7 +14,7 @@ case "$IP" in 127.*) ;; *) echo "start.sh: $IP is not a loopback address" >&2; e
 if [ -f "$ROOTDIR/run/holder.pid" ] && kill -0 "$(cat "$ROOTDIR/run/holder.pid")" 2>/dev/null; then
     echo "start.sh: $ROOTDIR is already running (pid $(cat "$ROOTDIR/run/holder.pid"))" >&2; exit 1
 fi
-rm -f "$ROOTDIR/run/holder.pid" "$ROOTDIR/run/sshd.pid" "$ROOTDIR/run/sshd.failed"
+rm -f "$ROOTDIR/run/holder.pid" "$ROOTDIR/run/sshd.pid" "$ROOTDIR/run/sshd.failed" "$ROOTDIR/run/booted"
 setsid unshare --mount --propagation private -- "$HERE/nsinit.sh" "$ROOTDIR" "$IP" \
     </dev/null >>"$ROOTDIR/run/nsinit.log" 2>&1 &
 launcher=$!
