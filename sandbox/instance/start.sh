@@ -10,7 +10,7 @@ ROOTDIR=$(cd "$1" && pwd)
 IP=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 case "$IP" in 127.*) ;; *) echo "start.sh: $IP is not a loopback address" >&2; exit 2 ;; esac
-[ -f "$ROOTDIR/run/instance.env" ] || { echo "start.sh: $ROOTDIR was not made by mkroot.sh" >&2; exit 2; }
+[ -f "$ROOTDIR/run/instance.env" ] && [ -f "$ROOTDIR/known_hosts_line" ] || { echo "start.sh: $ROOTDIR was not made by mkroot.sh" >&2; exit 2; }
 if [ -f "$ROOTDIR/run/holder.pid" ] && kill -0 "$(cat "$ROOTDIR/run/holder.pid")" 2>/dev/null; then
     echo "start.sh: $ROOTDIR is already running (pid $(cat "$ROOTDIR/run/holder.pid"))" >&2; exit 1
 fi
