@@ -36,7 +36,8 @@ public struct PersonalityTable: Sendable {
     static func parse(_ text: String, source: String,
                       image: (String) throws(SandboxError) -> SandboxImage) throws(SandboxError) -> PersonalityTable {
         var rows: [Personality] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // \.isNewline: a CRLF line end is one Character, which a split on "\n" would not see.
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

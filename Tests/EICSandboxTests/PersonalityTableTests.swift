@@ -108,6 +108,12 @@ import Testing
         }
     }
 
+    @Test func aTableSavedWithCRLFLineEndsReadsTheSame() throws {
+        let table = try Self.load("a img - up kept nopasswd - small\r\nb img - down kept nopasswd - -\r\n")
+        #expect(table.names == ["a", "b"] && table.mixes["small"]?.map(\.name) == ["a"])
+        #expect(try Self.error("a img - up kept nopasswd - -\r\nb img - up\r\n").contains("personalities.tsv:3: 4 columns"))
+    }
+
     @Test func imageKeysBeyondTheRequiredOnesAreKept() throws {
         let table = try Self.load("a img 1.1-12.amzn2 up kept nopasswd - -\n",
                                   images: ["img": Self.imageEnv(extra: "NEW_FACT=\"42\"\n")])
