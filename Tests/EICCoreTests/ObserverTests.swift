@@ -65,6 +65,15 @@ import Testing
         #expect(observation.instances.first?.target?.user == "ubuntu")
     }
 
+    @Test func withoutAnAMITheUserThatWorkedOnItComesFirstForItsOtherInstances() async throws {
+        let fleet = await FakeFleet.make(Array(repeating: .ubuntu2004, count: 6) + [.al2Current, .al2Current])
+        await fleet.cloud.inject(.accessDenied, on: "ec2:DescribeImages")
+        // One at a time, so the order is defined: only the first Ubuntu instance pays for trying ec2-user.
+        let (observation, _) = try await fleet.observer(parallelism: 1).observe(FakeFleet.plan(iam: false), region: "us-east-1")
+        #expect(fleet.connector.opens.map(\.user) == ["ec2-user"] + Array(repeating: "ubuntu", count: 6) + ["ec2-user", "ec2-user"])
+        #expect(observation.instances.map { $0.target?.user } == Array(repeating: "ubuntu", count: 6) + ["ec2-user", "ec2-user"])
+    }
+
     @Test func stoppedInstancesAreNotContacted() async throws {
         let fleet = await FakeFleet.make([])
         await fleet.cloud.addInstances([CloudInstance(instanceId: "i-0000000000000000a", state: "stopped", imageId: "ami-1", privateIpAddress: "127.0.9.9",

@@ -7,9 +7,11 @@ extension Observer {
         guard let section = plan.instances else { return ([], [:]) }
         let total = instances.count
         let counter = ProgressCounter()
+        let usersByImage = LoginUserMemory()
         let results = await BoundedConcurrency.map(instances, maxInFlight: parallelism) { instance -> (ObservedInstance, (any RemoteHost)?) in
             defer { counter.increment { done in onHostProbed(done, total) } }
-            return await probeOne(instance, image: images[instance.imageId], settings: section.ssh, keepSession: keepSessions)
+            return await probeOne(instance, image: images[instance.imageId], settings: section.ssh, keepSession: keepSessions,
+                                  usersByImage: usersByImage)
         }
         var observed: [ObservedInstance] = []
         var sessions: [String: any RemoteHost] = [:]
@@ -25,8 +27,8 @@ extension Observer {
         return (observed, sessions)
     }
 
-    func probeOne(_ instance: CloudInstance, image: MachineImage?, settings: SSHSettings, keepSession: Bool) async
-        -> (ObservedInstance, (any RemoteHost)?) {
+    func probeOne(_ instance: CloudInstance, image: MachineImage?, settings: SSHSettings, keepSession: Bool,
+                  usersByImage: LoginUserMemory = LoginUserMemory()) async -> (ObservedInstance, (any RemoteHost)?) {
         guard instance.lifecycle == .running else {
             return (ObservedInstance(cloud: instance, image: image, target: nil,
                                      host: .notProbed("the instance is \(instance.state), not running")), nil)
@@ -37,7 +39,7 @@ extension Observer {
         }
         var lastTarget: HostTarget?
         var lastError = HostConnectError(kind: .authentication, message: "no login user to try")
-        for user in Self.loginUsers(settings.user, image: image) {
+        for user in usersByImage.ordered(Self.loginUsers(settings.user, image: image), imageId: instance.imageId) {
             let target = HostTarget(address: address, port: settings.port, user: user, identityFile: settings.identityFile,
                                     knownHostsPath: settings.knownHosts, hostKeys: settings.hostKeys,
                                     connectTimeoutSeconds: settings.connectTimeoutSeconds,
@@ -55,6 +57,7 @@ extension Observer {
                 lastError = HostConnectError(kind: .session, message: String(describing: error))
                 break
             }
+            usersByImage.remember(user, imageId: instance.imageId)
             do {
                 let facts = try await HostInspector.inspect(host)
                 if !keepSession { await host.close() }
@@ -82,6 +85,26 @@ extension Observer {
         if text.contains("ubuntu") { return ["ubuntu"] }
         if text.contains("amzn") || text.contains("amazon linux") || text.contains("al2023") { return ["ec2-user"] }
         return ["ec2-user", "ubuntu"]
+    }
+}
+
+/// Which login user worked on instances of an AMI, across the parallel probes: when the AMI is not known
+/// (no ec2:DescribeImages, as for a user who may only verify) the next instance of the same AMI tries that
+/// user first instead of paying a refused login for every Ubuntu host. Only the order changes: the other
+/// users are still tried.
+final class LoginUserMemory: Sendable {
+    private let users = Mutex<[String: String]>([:])
+
+    func ordered(_ candidates: [String], imageId: String) -> [String] {
+        guard candidates.count > 1, !imageId.isEmpty, let known = users.withLock({ $0[imageId] }), candidates.contains(known) else {
+            return candidates
+        }
+        return [known] + candidates.filter { $0 != known }
+    }
+
+    func remember(_ user: String, imageId: String) {
+        guard !imageId.isEmpty else { return }
+        users.withLock { $0[imageId] = user }
     }
 }
 
