@@ -11,7 +11,7 @@ struct SandboxCommand: AsyncParsableCommand {
         Needs root. Everything listens on loopback addresses only: the local AWS on 127.0.0.1, each \
         instance's sshd on its own 127.0.x.y:22 inside its own mount namespace.
 
-        \(SandboxUp.tableSummary)
+        Personalities and mixes are the rows of sandbox/personalities.tsv; `eicsetup sandbox up --help` lists them.
 
         Example:
           eicsetup sandbox up --instances 12
@@ -48,9 +48,12 @@ struct SandboxUp: AsyncParsableCommand {
 
     @OptionGroup var directory: SandboxDirectoryOption
     @Option(help: "Number of instances (the mix repeats).") var instances: Int?
-    @Option(help: "A named mix of personalities (see `eicsetup sandbox --help`).",
+    // The table is read here, when `sandbox up` itself is parsed, not in a configuration that every
+    // eicsetup command would evaluate at start-up.
+    @Option(help: ArgumentHelp("A named mix of personalities.", discussion: SandboxUp.mixSummary),
             completion: .list(SandboxUp.mixNames)) var mix: String?
-    @Option(help: "Explicit counts, e.g. al2-old=3,ubuntu-20.04=2.") var personalities: String?
+    @Option(help: ArgumentHelp("Explicit counts, e.g. al2-old=3,ubuntu-20.04=2.", discussion: SandboxUp.personalitySummary))
+    var personalities: String?
     @Option(help: "Fault injection, e.g. throttle=0.2,iam-delay=5.") var faults: String?
     @Option(help: "Loopback port for the local AWS (default: a free one).") var port: Int?
     @Option(help: "Third octet of the fleet's first /24: instances get 127.0.SUBNET.10 and up.") var subnet: Int = 1
@@ -83,7 +86,10 @@ struct SandboxUp: AsyncParsableCommand {
         try Self.table().plan(count: instances, mix: mix, counts: personalities)
     }
 
-    static func table() throws(SandboxError) -> PersonalityTable {
+    static func table() throws(SandboxError) -> PersonalityTable { try loadedTable.get() }
+
+    /// Read once per process: ArgumentParser builds the options (and so their help texts) many times.
+    private static let loadedTable = Result { () throws(SandboxError) -> PersonalityTable in
         guard let repository = SandboxLayout.locateRepository() else {
             throw .missingTool("sandbox/personalities.tsv", hint: "run eicsetup from its repository, or set EICSETUP_HOME to it")
         }
@@ -93,16 +99,14 @@ struct SandboxUp: AsyncParsableCommand {
     /// The mixes the table defines, for shell completion (none when the repository is not at hand).
     static var mixNames: [String] { (try? table())?.mixes.keys.sorted() ?? [] }
 
-    /// The personalities and mixes for --help, read from the table when the repository is at hand.
-    static var tableSummary: String {
-        guard let table = try? table() else {
-            return "Personalities and mixes: the rows of sandbox/personalities.tsv in eicsetup's repository."
-        }
-        let mixes = table.mixes.keys.sorted().map { $0 == "default" ? "default (every personality once, in order)" : $0 }
-        return """
-        Personalities (sandbox/personalities.tsv): \(table.names.joined(separator: ", ")).
-        Mixes: \(mixes.joined(separator: ", ")).
-        """
+    static var mixSummary: String {
+        let names = mixNames.map { $0 == "default" ? "default (every personality once, in table order)" : $0 }
+        return names.isEmpty ? "The mixes of sandbox/personalities.tsv." : "Mixes: \(names.joined(separator: ", "))."
+    }
+
+    static var personalitySummary: String {
+        guard let table = try? table() else { return "Names: the rows of sandbox/personalities.tsv." }
+        return "Names (sandbox/personalities.tsv): \(table.names.joined(separator: ", "))."
     }
 
     func run() async throws {

@@ -4,9 +4,9 @@ import Synchronization
 
 extension Sandbox {
     /// Prepares (instance.env, mkroot.sh) and starts (start.sh) every instance, `parallelism` at a time,
-    /// then waits until each instance has booted and each reachable one's sshd accepts connections. After a failure or an
-    /// interruption no new instance begins; those in flight finish starting (their holder.pid is how the
-    /// rollback finds them).
+    /// then waits until each instance has booted and each reachable one's sshd accepts connections.
+    /// After a failure or an interruption no new instance begins; those in flight finish starting (their
+    /// holder.pid is how the rollback finds them).
     static func startFleet(_ fleet: [(SandboxState.Instance, Personality)], options: SandboxOptions, layout: SandboxLayout,
                            endpoint: String, fleetPublicKey: String,
                            progress: @escaping @Sendable (String) -> Void) async throws(SandboxError) -> [SandboxState.Instance] {

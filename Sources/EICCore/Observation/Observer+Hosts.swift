@@ -28,7 +28,7 @@ extension Observer {
     }
 
     func probeOne(_ instance: CloudInstance, image: MachineImage?, settings: SSHSettings, keepSession: Bool,
-                  usersByImage: LoginUserMemory = LoginUserMemory()) async -> (ObservedInstance, (any RemoteHost)?) {
+                  usersByImage: LoginUserMemory) async -> (ObservedInstance, (any RemoteHost)?) {
         guard instance.lifecycle == .running else {
             return (ObservedInstance(cloud: instance, image: image, target: nil,
                                      host: .notProbed("the instance is \(instance.state), not running")), nil)
