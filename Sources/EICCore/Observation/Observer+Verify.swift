@@ -16,7 +16,7 @@ extension Observer {
         }
         if let bytes = try? await fetcher.fetch(operatorAddressURL) {
             let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-            observation.operatorCIDR = (CIDR(text + "/32") ?? CIDR(text + "/128"))?.text
+            observation.operatorCIDR = CIDR.host(text)?.text
         }
         var images: [String: MachineImage] = [:]
         for image in (try? await cloud.images(ids: Array(Set(instances.map(\.imageId))).sorted())) ?? [] { images[image.imageId] = image }

@@ -95,7 +95,7 @@ public struct Observer: Sendable {
             let url = operatorAddressURL
             let bytes = try await step("find your public address at \(url) (for \"cidr\": \"auto\")") { try await fetcher.fetch(url) }
             let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-            if let cidr = CIDR(text + "/32") ?? CIDR(text + "/128") {
+            if let cidr = CIDR.host(text) {
                 observation.operatorCIDR = cidr.text
             } else {
                 throw ObserveError(step: "find your public address at \(url)", reason: "the answer \"\(text.prefix(60))\" is not an IP address")

@@ -107,6 +107,14 @@ public struct CIDR: Sendable, Hashable {
         prefixLength = length
     }
 
+    /// One host's address as a CIDR: /32 for IPv4, /128 for IPv6 (never an IPv6 /32, which is 2^96
+    /// addresses); nil when `address` is not an IP address. The one rule for the operator's address.
+    public static func host(_ address: String) -> CIDR? {
+        if ipv4(address) != nil { return CIDR(address + "/32") }
+        if ipv6(address) != nil { return CIDR(address + "/128") }
+        return nil
+    }
+
     /// The canonical text (IPv6 lower-case, longest zero run compressed).
     public var text: String {
         if !isIPv6 { return bytes.map(String.init).joined(separator: ".") + "/\(prefixLength)" }
