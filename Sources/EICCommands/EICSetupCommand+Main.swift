@@ -19,7 +19,13 @@ extension EICSetupCommand {
             exit()
         } catch {
             let code = exitCode(for: error)
-            guard jsonRequested(arguments), code != .success, !message(for: error).isEmpty else { exit(withError: error) }
+            let text = message(for: error)
+            if !jsonRequested(arguments), code != .success, text.terminalSafe != text {
+                // An error can quote a host's or AWS's words: never let them drive the terminal.
+                FileHandle.standardError.write(Data("Error: \(text.terminalSafe)\n".utf8))
+                Foundation.exit(code.rawValue)
+            }
+            guard jsonRequested(arguments), code != .success, !text.isEmpty else { exit(withError: error) }
             FileHandle.standardError.write(Data(ErrorDocument.render(error, message: message(for: error),
                                                                       exitCode: code.rawValue).utf8))
             Foundation.exit(code.rawValue)

@@ -123,7 +123,8 @@ enum InspectView {
             }
         }
         for note in facts.notes { lines.append("Note: \(note)") }
-        return lines.joined(separator: "\n") + "\n"
+        // Every value came from the host: one line each, its control characters escaped.
+        return lines.map(\.terminalSafe).joined(separator: "\n") + "\n"
     }
 
     /// One versioned JSON document.

@@ -41,7 +41,7 @@ final class ApplyView: Sendable {
             case .failed: mark = style.red("✗")
             default: mark = style.yellow("-")
             }
-            emit("\(mark) \(outcome.address): \(outcome.detail) (\(String(format: "%.1f", outcome.seconds))s)")
+            emit("\(mark) \(outcome.address.terminalSafe): \(outcome.detail.terminalSafe) (\(String(format: "%.1f", outcome.seconds))s)")
             progress.update("applying: \(now.done) done, \(now.started - now.done) running")
         }
     }
@@ -65,7 +65,7 @@ final class ApplyView: Sendable {
         emit("")
         emit("Summary: " + order.filter { (byStatus[$0] ?? 0) > 0 || $0 == .failed }.map { "\($0.rawValue) \(byStatus[$0] ?? 0)" }.joined(separator: ", "))
         for outcome in outcomes where [.conflict, .unreachable, .skipped, .failed, .cancelled].contains(outcome.status) {
-            emit("  \(outcome.status.rawValue): \(outcome.address): \(outcome.detail)")
+            emit("  \(outcome.status.rawValue): \(outcome.address.terminalSafe): \(outcome.detail.terminalSafe)")
         }
         let failed = (byStatus[.failed] ?? 0) + (byStatus[.cancelled] ?? 0)
         let title = failed > 0 ? "Apply finished with errors." : "Apply complete!"

@@ -7,10 +7,10 @@ enum PlanView {
     static func text(_ result: PlanResult, _ observation: Observation, verbose: Bool, style: Style) -> String {
         var out: [String] = []
         let count = observation.instances.count
-        out.append("Account \(observation.caller.account) as \(observation.caller.arn), region \(observation.region); "
+        out.append("Account \(observation.caller.account.terminalSafe) as \(observation.caller.arn.terminalSafe), region \(observation.region.terminalSafe); "
                    + "\(count) instance\(count == 1 ? "" : "s") selected.")
         if let ranges = observation.ipRanges {
-            out.append("ip-ranges.json: syncToken \(ranges.syncToken), created \(ranges.createDate) (\(ranges.ipv4.count + ranges.ipv6.count) EC2_INSTANCE_CONNECT ranges in \(observation.region)).")
+            out.append("ip-ranges.json: syncToken \(ranges.syncToken.terminalSafe), created \(ranges.createDate.terminalSafe) (\(ranges.ipv4.count + ranges.ipv6.count) EC2_INSTANCE_CONNECT ranges in \(observation.region)).")
         }
         let sections: [(String, [ActionKind])] = [("IAM", [.iamPolicy, .iamAttachment]), ("Security groups", [.securityGroupRule]),
                                                   ("Instances", [.instance])]
@@ -23,8 +23,8 @@ enum PlanView {
             for action in actions { out += block(action, observation, style: style) }
             for group in unmanaged.keys.sorted() {
                 let rules = unmanaged[group] ?? []
-                out.append(style.dim("  \(group): \(rules.count) inbound rule\(rules.count == 1 ? "" : "s") not in the plan, left alone: "
-                                     + rules.map(describe).joined(separator: "; ")))
+                out.append(style.dim("  \(group.terminalSafe): \(rules.count) inbound rule\(rules.count == 1 ? "" : "s") not in the plan, left alone: "
+                                     + rules.map(describe).joined(separator: "; ").terminalSafe))
             }
         }
         let summary = result.summary
@@ -55,17 +55,17 @@ enum PlanView {
         case .noOp: mark = style.dim("=")
         case .conflict, .unreachable, .skip: mark = style.red(action.change.symbol)
         }
-        var title = "  \(mark) \(action.address)"
+        var title = "  \(mark) \(action.address.terminalSafe)"
         if action.kind == .instance, let instance = observation.instances.first(where: { "instance[\($0.cloud.instanceId)]" == action.address }) {
-            title += "  " + [instance.cloud.tag("Name"), instance.target?.address ?? instance.cloud.privateIpAddress].compactMap { $0 }.joined(separator: "  ")
+            title += "  " + [instance.cloud.tag("Name"), instance.target?.address ?? instance.cloud.privateIpAddress].compactMap { $0 }.joined(separator: "  ").terminalSafe
         }
         if action.change == .conflict || action.change == .unreachable || action.change == .skip {
             title += "  " + style.red(action.change.rawValue)
         }
         var lines = [title]
-        if let before = action.before, action.change != .noOp || action.kind == .instance { lines.append("      now:  \(before)") }
-        if let after = action.after { lines.append("      then: \(after)") }
-        lines.append("      why:  \(action.reason)")
+        if let before = action.before, action.change != .noOp || action.kind == .instance { lines.append("      now:  \(before.terminalSafe)") }
+        if let after = action.after { lines.append("      then: \(after.terminalSafe)") }
+        lines.append("      why:  \(action.reason.terminalSafe)")
         return lines
     }
 

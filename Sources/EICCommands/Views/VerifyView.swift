@@ -4,18 +4,18 @@ import Foundation
 /// The per-host table of `verify`, and its JSON document.
 enum VerifyView {
     static func text(_ results: [VerifyResult], _ observation: Observation, style: Style) -> String {
-        var lines = ["Verifying as \(observation.caller.arn): one EC2 Instance Connect login per instance.", ""]
-        let width = max(8, results.map(\.name.count).max() ?? 8)
+        var lines = ["Verifying as \(observation.caller.arn.terminalSafe): one EC2 Instance Connect login per instance.", ""]
+        let width = max(8, results.map(\.name.terminalSafe.count).max() ?? 8)
         lines.append("  " + "INSTANCE".padding(toLength: width, withPad: " ", startingAt: 0) + "  USER       RESULT")
         for result in results {
-            let name = result.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            let user = result.osUser.padding(toLength: 10, withPad: " ", startingAt: 0)
+            let name = result.name.terminalSafe.padding(toLength: width, withPad: " ", startingAt: 0)
+            let user = result.osUser.terminalSafe.padding(toLength: 10, withPad: " ", startingAt: 0)
             switch result.outcome {
             case .ok:
                 lines.append("  \(name)  \(user) " + style.green("ok") + String(format: " (%.1fs)", result.seconds))
             case .failed(let diagnosis, let message):
                 lines.append("  \(name)  \(user) " + style.red("FAILED: \(diagnosis.rawValue)"))
-                lines.append("      \(message)")
+                lines.append("      \(message.terminalSafe)")
             }
         }
         let passed = results.filter(\.passed).count
