@@ -149,6 +149,8 @@ struct SSHCommand: AsyncParsableCommand {
         }
         let outcome = try await stream(on: connection)
         await connection.close()
+        // Like OpenSSH: when our output's reader is gone (`… | head`), stop and exit 255.
+        if outcome.outputClosed { return Self.failureStatus }
         if let signal = outcome.exitSignal {
             Self.report("the remote command was killed by signal \(signal)")
             return Self.failureStatus

@@ -55,6 +55,9 @@ public struct SSHStreamOutcome: Sendable, Equatable {
     public var exitStatus: Int32?
     /// The signal that ended the remote process (e.g. "KILL"), when it was killed.
     public var exitSignal: String?
+    /// The local reader of the output went away (EPIPE, as in `… | head`): the session was closed early,
+    /// as OpenSSH does, instead of reading output nobody takes forever.
+    public var outputClosed = false
 }
 
 extension SSHConnection {
@@ -106,14 +109,19 @@ extension SSHSession {
         var pending: [UInt8] = []
         var eofSent = false
         var buffer = [UInt8](repeating: 0, count: 32 * 1024)
-        while true {
+        var outputClosed = false
+        reading: while true {
             var progressed = false
             for (streamID, fd) in [(Int32(0), request.output), (SSH_EXTENDED_DATA_STDERR, request.errorOutput)] {
                 let n = buffer.withUnsafeMutableBytes { out in
                     libssh2_channel_read_ex(channel.raw, streamID, out.baseAddress?.assumingMemoryBound(to: CChar.self), out.count)
                 }
                 if n > 0 {
-                    Self.writeAll(fd, buffer[..<n])
+                    // Only stdout's reader ending stops the session; a closed stderr just drops its bytes.
+                    if !Self.writeAll(fd, buffer[..<n]) && fd == request.output {
+                        outputClosed = true
+                        break reading
+                    }
                     progressed = true
                 } else if n < 0 && n != LIBSSH2_ERROR_EAGAIN {
                     throw SSHError(.session, operation: operation, session: raw, code: Int32(n),
@@ -152,6 +160,12 @@ extension SSHSession {
         }
 
         libssh2_session_set_blocking(raw, 1)
+        if outputClosed {
+            // Closing our side ends the remote command with SIGPIPE-like effect on its output; the exit
+            // status may never come, so do not wait for it.
+            _ = libssh2_channel_close(channel.raw)
+            return SSHStreamOutcome(exitStatus: nil, exitSignal: nil, outputClosed: true)
+        }
         _ = libssh2_channel_close(channel.raw)
         _ = libssh2_channel_wait_closed(channel.raw)
         let (status, signal) = channel.exitStatusAndSignal()
@@ -174,9 +188,9 @@ extension SSHSession {
         return []
     }
 
-    /// Writes every byte to `fd`, waiting while it is full; gives up silently if the reader went away
-    /// (like OpenSSH, output to a closed pipe is dropped, the session still ends normally).
-    private static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) {
+    /// Writes every byte to `fd`, waiting while it is full; false when the reader went away (EPIPE) or the
+    /// descriptor failed otherwise.
+    private static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -186,8 +200,9 @@ extension SSHSession {
                 var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 _ = poll(&poller, 1, 100)
             } else {
-                return
+                return false
             }
         }
+        return true
     }
 }

@@ -62,6 +62,14 @@ import Testing
             let seven = try await Self.ssh(fixture, home: home, ["ec2-user@\(al2.instanceId)", "--", "sh", "-c", "exit 7"])
             #expect(seven.status == 7, "stderr: \(seven.stderr)")
 
+            // `… -- yes | head -c 10`: when the reader goes away, exit 255 at once, like OpenSSH (before, it
+            // read `yes` forever). `timeout` turns the old behaviour into status 124 instead of a hang.
+            let pipeline = #"timeout 60 "$0" ssh --known-hosts "$1" "ec2-user@$2" -- yes | head -c 10; echo " left=${PIPESTATUS[0]}""#
+            let piped = try await Subprocess.run("/bin/bash", ["-c", pipeline, RepositoryPaths.eicsetupBinary,
+                                                               fixture.state.knownHostsPath, al2.instanceId],
+                                                 environment: Self.environment(fixture, home: home))
+            #expect(piped.stdout == "y\ny\ny\ny\ny\n left=255\n", "stderr: \(piped.stderr)")
+
             // Streams stay apart; every argument arrives as one word, nothing is expanded locally or remotely.
             let words = ["a b", "$HOME", "it's", "*", ""]
             let quoted = try await Self.ssh(fixture, home: home, [al2.instanceId, "--", "printf", "[%s]\\n"] + words)
