@@ -34,7 +34,7 @@ extension InstanceConnectLogin: InstanceLogin {
         case .hostKeyChanged: return .hostKeyChanged(text)
         case .hostKeyUnknown: return .hostKeyUnknown(text)
         case .connect, .timeout: return .unreachable(text)
-        case .identity, .agent, .session: return .other(text)
+        case .identity, .agent, .session, .outputLimit: return .other(text)
         }
     }
 }

@@ -64,7 +64,12 @@ public final class SSHConnection: RemoteHost, @unchecked Sendable {
             guard let session = holder.session else {
                 throw SSHError(.session, operation: "run a command", message: "the connection is closed")
             }
-            return try session.exec(command.text, stdin: stdin, timeoutMilliseconds: timeoutMilliseconds)
+            do {
+                return try session.exec(command.text, stdin: stdin, timeoutMilliseconds: timeoutMilliseconds,
+                                        outputLimit: command.outputLimit)
+            } catch let error as SSHError where error.kind == .outputLimit {
+                throw HostError.outputTooLarge(limit: command.outputLimit)
+            }
         }
     }
 

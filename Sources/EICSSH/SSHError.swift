@@ -21,6 +21,8 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         case agent
         /// The SSH protocol or channel failed after connecting.
         case session
+        /// A command sent more output than its limit (the connection was cut).
+        case outputLimit
     }
 
     /// The broad reason.

@@ -52,7 +52,7 @@ public struct SSHHostConnector: HostConnector {
         case .hostKeyChanged: kind = .hostKeyChanged
         case .authentication: kind = .authentication
         case .identity, .agent: kind = .identity
-        case .session: kind = .session
+        case .session, .outputLimit: kind = .session
         }
         return HostConnectError(kind: kind, message: error.description)
     }

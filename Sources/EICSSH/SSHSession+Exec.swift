@@ -30,7 +30,11 @@ extension SSHSession {
     ///
     /// The whole call, closing included, ends within `timeoutMilliseconds` (plus one poll interval): on
     /// timeout the connection is cut (see `abandon`), and every later call on this session fails and says so.
-    func exec(_ command: String, stdin: [UInt8], timeoutMilliseconds: Int) throws(SSHError) -> CommandResult {
+    ///
+    /// More than `outputLimit` bytes of stdout and stderr together also cut the connection: a host that
+    /// never stops writing must not grow this process's memory.
+    func exec(_ command: String, stdin: [UInt8], timeoutMilliseconds: Int,
+              outputLimit: Int = RemoteCommand.defaultOutputLimit) throws(SSHError) -> CommandResult {
         let operation = "run a command on \(options.displayName)"
         if let abandonedReason {
             throw SSHError(.session, operation: operation,
@@ -84,6 +88,11 @@ extension SSHSession {
                     }
                 }
                 if n > 0 {
+                    guard stdout.count + stderr.count + n <= outputLimit else {
+                        abandon(reason: "a command sent more than \(outputLimit) bytes of output")
+                        throw SSHError(.outputLimit, operation: operation,
+                                       message: "the command sent more than \(outputLimit) bytes of output; the connection was closed")
+                    }
                     if isStderr { stderr += buffer.prefix(n) } else { stdout += buffer.prefix(n) }
                     progressed = true
                 } else if n < 0 && n != LIBSSH2_ERROR_EAGAIN {

@@ -45,6 +45,26 @@ import Testing
         #expect(killed.exitSignal == "KILL")
         #expect(killed.exitStatus == nil)
     }
+
+    /// A host that never stops writing (a login shell replaced by `yes`, a forged endless probe answer) is
+    /// cut off at the command's output limit with a typed error, long before its timeout; memory stays bounded.
+    @Test func endlessOutputIsCutAtTheLimit() async throws {
+        let sshd = try await TestSSHD.started()
+        defer { sshd.stop() }
+        for command in [RemoteCommand(arguments: ["yes"]), RemoteCommand.script("yes >&2")] {
+            // The connection is cut under the writer, so each command gets its own.
+            let connection = try await Self.connect(sshd)
+            let error = await #expect(throws: HostError.self) {
+                try await connection.run(command.limitingOutput(to: 256 * 1024), stdin: [], timeoutMilliseconds: 60_000)
+            }
+            #expect(error == .outputTooLarge(limit: 256 * 1024))
+            #expect(error?.description.contains("256 KiB") == true)
+        }
+        // Within the limit, output arrives whole.
+        let other = try await Self.connect(sshd)
+        let fits = try await other.run(RemoteCommand.script("head -c 200000 /dev/zero").limitingOutput(to: 256 * 1024))
+        #expect(fits.stdout.count == 200_000)
+    }
 }
 
 @Suite struct SSHIdentityErrorTests {

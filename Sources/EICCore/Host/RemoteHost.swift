@@ -2,6 +2,15 @@
 public struct RemoteCommand: Sendable, Equatable {
     /// The exact text handed to the remote shell.
     public let text: String
+    /// The most output (stdout and stderr together) the host may send back; past it the command fails with
+    /// `HostError.outputTooLarge` and reading stops. A host is not trusted to be brief: a login shell
+    /// replaced by `yes` or a forged probe answer would otherwise grow memory without bound. Our probe's
+    /// answer is tens of KiB and a package manager's log a few hundred, so 4 MiB leaves room for a large
+    /// sshd configuration while holding even 500 hosts at once to a bounded total.
+    public private(set) var outputLimit: Int = RemoteCommand.defaultOutputLimit
+
+    /// 4 MiB: see `outputLimit`.
+    public static let defaultOutputLimit = 4 << 20
 
     /// Quotes every argument, so no value can be read as shell syntax.
     public init(arguments: [String]) {
@@ -9,6 +18,13 @@ public struct RemoteCommand: Sendable, Equatable {
     }
 
     private init(text: String) { self.text = text }
+
+    /// The same command with another output limit (bytes, at least 1).
+    public func limitingOutput(to bytes: Int) -> RemoteCommand {
+        var copy = self
+        copy.outputLimit = max(1, bytes)
+        return copy
+    }
 
     /// Runs a fixed script (a constant of this program, never user input) under `sh -c`, so the
     /// remote login shell (bash, zsh, fish…) cannot change how it is read.
@@ -64,11 +80,14 @@ public enum HostError: Error, Sendable, Equatable, CustomStringConvertible {
     case probeUnreadable(reason: String)
     /// A remote file could not be read (the remote `cat`'s error output).
     case remoteFileUnreadable(path: String, reason: String)
+    /// The command sent more than its `outputLimit`; reading stopped and the connection was closed.
+    case outputTooLarge(limit: Int)
 
     /// What was wrong, without the advice.
     public var reason: String {
         switch self {
         case .probeUnreadable(let reason), .remoteFileUnreadable(_, let reason): return reason
+        case .outputTooLarge(let limit): return "the command's output passed \(limit / 1024) KiB"
         }
     }
 
@@ -78,6 +97,10 @@ public enum HostError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the host probe's answer could not be read (\(reason)); is the remote shell POSIX sh with base64 available?"
         case .remoteFileUnreadable(let path, let reason):
             return "cannot read \(path) on the remote host: \(reason)"
+        case .outputTooLarge(let limit):
+            return "the host sent more than \(limit / 1024) KiB of output for one command, so eicsetup stopped reading and "
+                + "closed the connection; check the login user's shell and profile (a login shell or profile that prints "
+                + "endlessly, or a tampered host)"
         }
     }
 }
