@@ -44,6 +44,7 @@ class Invocation:
         self.stderr = ""
         self.process = None
         self.deadline = None
+        self.undeliverable = False
 
     @property
     def terminal(self):
@@ -99,29 +100,29 @@ class Command:
             for invocation in list(running):
                 if self.reap(invocation, now):
                     running.remove(invocation)
+            waiting = []
             with self.lock:
                 stopped = self.error_count() > self.errors_allowed
-            waiting = []
             for invocation in queue:
                 if stopped:
                     with self.lock:
                         invocation.end("Cancelled", "Cancelled", self.clock)
-                elif not invocation.agent.online:
-                    if now - self.requested >= delivery_cap:
-                        with self.lock:
-                            invocation.end("TimedOut", "DeliveryTimedOut", self.clock)
-                    else:
-                        waiting.append(invocation)
-                elif now - self.requested >= self.delivery_timeout:
+                elif now - self.requested >= (delivery_cap if invocation.undeliverable else self.delivery_timeout):
                     with self.lock:
                         invocation.end("TimedOut", "DeliveryTimedOut", self.clock)
-                elif len(running) < self.concurrency:
+                elif invocation.undeliverable or len(running) >= self.concurrency:
+                    waiting.append(invocation)
+                elif not invocation.agent.online:
+                    invocation.undeliverable = True  # agent offline or instance stopped: it never gets it
+                    waiting.append(invocation)
+                else:
                     self.dispatch(invocation)
-                    if not invocation.terminal:
+                    if invocation.terminal:  # failed at once (ssm-fail, or it could not start)
+                        with self.lock:
+                            stopped = self.error_count() > self.errors_allowed
+                    else:
                         running.append(invocation)
                     self.peak_running = max(self.peak_running, len(running))
-                else:
-                    waiting.append(invocation)
             queue = waiting
             if queue or running:
                 time.sleep(POLL_SECONDS)
@@ -135,11 +136,9 @@ class Command:
                 invocation.stderr = "failed to run commands: sandbox fault ssm-fail (the script did not run)"
                 invocation.end("Failed", "Failed", self.clock, 1)
             return
-        pid = invocation.agent.holder_pid()
-        directory = os.path.join(invocation.agent.root, "run", "ssm", self.command_id)
+        directory = self.directory(invocation)
         try:
-            if pid is None:
-                raise OSError("the instance is not running")
+            argv = self.command_line(invocation)
             os.makedirs(directory, exist_ok=True)
             with open(os.path.join(directory, "_script.sh"), "w") as script:
                 script.write("\n".join(self.commands) + "\n")
@@ -148,16 +147,25 @@ class Command:
             environment = {"PATH": SCRIPT_PATH, "AWS_SSM_INSTANCE_ID": invocation.instance_id,
                            "AWS_SSM_REGION_NAME": self.region}
             with stdout, stderr:
-                invocation.process = subprocess.Popen(
-                    ["nsenter", "--target", str(pid), "--mount", "--", "/bin/sh",
-                     f"{INSIDE_RUN}/ssm/{self.command_id}/_script.sh"],
-                    cwd="/", stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, env=environment,
-                    start_new_session=True)
+                invocation.process = subprocess.Popen(argv, cwd="/", stdin=subprocess.DEVNULL, stdout=stdout,
+                                                      stderr=stderr, env=environment, start_new_session=True)
             invocation.deadline = self.clock() + self.execution_timeout
         except OSError as error:
             with self.lock:
                 invocation.stderr = f"failed to run commands: {error}"
                 invocation.end("Failed", "Failed", self.clock, 1)
+
+    def directory(self, invocation):
+        """Where the script and its output go, on the host (inside the instance: INSIDE_RUN/ssm/<id>)."""
+        return os.path.join(invocation.agent.root, "run", "ssm", self.command_id)
+
+    def command_line(self, invocation):
+        """`sh _script.sh` as root in the instance's mount namespace (its holder's)."""
+        pid = invocation.agent.holder_pid()
+        if pid is None:
+            raise OSError("the instance is not running")
+        return ["nsenter", "--target", str(pid), "--mount", "--", "/bin/sh",
+                f"{INSIDE_RUN}/ssm/{self.command_id}/_script.sh"]
 
     def reap(self, invocation, now):
         """True once the invocation has ended (its process exited or was killed at executionTimeout)."""
@@ -183,7 +191,7 @@ class Command:
         return True
 
     def read_output(self, invocation):
-        directory = os.path.join(invocation.agent.root, "run", "ssm", self.command_id)
+        directory = self.directory(invocation)
         texts = []
         for name in ("stdout", "stderr"):
             try:
