@@ -40,10 +40,13 @@ struct SandboxUp: AsyncParsableCommand {
         commandName: "up", abstract: "Start the local AWS and the fleet.",
         discussion: """
         Examples:
-          eicsetup sandbox up                                   # 12 instances, one of each personality
+          eicsetup sandbox up                                   # one instance of each personality
           eicsetup sandbox up --instances 200 --mix preconfigured
           eicsetup sandbox up --personalities al2-old=2,ubuntu-20.04=3 --faults throttle=0.1
-        Faults: throttle=P, error5xx=P (share P of EC2 calls), iam-delay=S, ssh-drop=P, slow-install=S.
+          eicsetup sandbox up --mix ssm                         # half the fleet reachable only through SSM
+        Faults: throttle=P, error5xx=P (share P of EC2 calls), iam-delay=S, ssh-drop=P, slow-install=S,
+        ssm-throttle=P (share P of SSM calls answer ThrottlingException), ssm-fail=P (share P of SSM
+        command invocations end Failed, ResponseCode 1, without running the script).
         """)
 
     @OptionGroup var directory: SandboxDirectoryOption

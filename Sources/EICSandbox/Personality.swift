@@ -2,8 +2,13 @@
 /// table is the only place a personality is written down; `PersonalityTable` reads it, and the instance
 /// scripts get the row through the instance's run/instance.env.
 public struct Personality: Sendable, Hashable {
-    /// Whether the instance's sshd is started.
-    public enum SSHD: String, Sendable, CaseIterable { case up, down }
+    /// Whether the instance's sshd is started. `nokey`: it runs, but the launch (fleet) key is not in the
+    /// login user's authorized_keys, so the operator's SSH gets no login (reach it through SSM; EIC
+    /// logins work once the package is configured).
+    public enum SSHD: String, Sendable, CaseIterable { case up, down, nokey }
+    /// The instance's SSM agent: `online` (registered, connected), `offline` (registered, connection
+    /// lost: commands are never delivered), `none` (no instance profile: not a managed instance).
+    public enum Agent: String, Sendable, CaseIterable { case online, offline, none }
     /// `replaced`: the known_hosts handed out holds another key than the one sshd presents (a rebuild).
     public enum HostKey: String, Sendable, CaseIterable { case kept, replaced }
     /// `password`: the login user's sudo wants a password, so `sudo -n` fails.
@@ -23,17 +28,20 @@ public struct Personality: Sendable, Hashable {
     public let hostKey: HostKey
     public let sudo: Sudo
     public let foreignKeysCommand: ForeignKeysCommand
+    public let agent: Agent
     /// Named `--mix` lists the row belongs to besides `default`.
     public let mixes: [String]
 
-    /// Whether its sshd is meant to answer.
+    /// Whether the operator's SSH (the launch key) is meant to log in.
     public var isReachable: Bool { sshd == .up }
+    /// Whether its sshd runs (and listens on tcp/22).
+    public var runsSSHD: Bool { sshd != .down }
 
     /// The row as the instance scripts read it (keys of run/instance.env; see sandbox/instance/lib.sh).
     var scriptEnvironment: [(String, String)] {
         [("PERSONALITY", name), ("IMAGE", image.name), ("PACKAGE_PREINSTALLED", package ?? ""),
          ("SSHD", sshd.rawValue), ("HOST_KEY", hostKey.rawValue), ("SUDO", sudo.rawValue),
-         ("FOREIGN_AKC", foreignKeysCommand.rawValue)]
+         ("FOREIGN_AKC", foreignKeysCommand.rawValue), ("AGENT", agent.rawValue)]
     }
 }
 

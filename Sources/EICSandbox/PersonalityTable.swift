@@ -7,7 +7,7 @@ public struct PersonalityTable: Sendable {
     /// Every row, in table order (which is the `default` mix).
     public let personalities: [Personality]
 
-    public static let columns = ["name", "image", "package", "sshd", "host_key", "sudo", "foreign_akc", "mixes"]
+    public static let columns = ["name", "image", "package", "sshd", "host_key", "sudo", "foreign_akc", "agent", "mixes"]
 
     /// The table of the repository in `layout`.
     public static func load(_ layout: SandboxLayout) throws(SandboxError) -> PersonalityTable {
@@ -67,13 +67,13 @@ public struct PersonalityTable: Sendable {
             throw .table("\(place): package '\(package)' is not a version (letters, digits, . - _ ~ : +)")
         }
         let foreign: Personality.ForeignKeysCommand = fields[6] == "-" ? .none : try choice(6, Personality.ForeignKeysCommand.self)
-        let mixes = fields[7] == "-" ? [] : fields[7].split(separator: ",").map(String.init)
+        let mixes = fields[8] == "-" ? [] : fields[8].split(separator: ",").map(String.init)
         if let bad = mixes.first(where: { !isToken($0) || $0 == "default" }) {
             throw .table("\(place): mix '\(bad)' is not a mix name (every row is in 'default' already)")
         }
         return Personality(name: name, image: try image(fields[1]), package: package, sshd: try choice(3, Personality.SSHD.self),
                            hostKey: try choice(4, Personality.HostKey.self), sudo: try choice(5, Personality.Sudo.self),
-                           foreignKeysCommand: foreign, mixes: mixes)
+                           foreignKeysCommand: foreign, agent: try choice(7, Personality.Agent.self), mixes: mixes)
     }
 
     /// Reads `directory/image.env` and checks the files every instance copies are there.

@@ -48,7 +48,7 @@ extension Sandbox {
             throw .notReady("only \(started.count) of \(fleet.count) instances started")
         }
         for (instance, personality) in fleet {
-            try await waitUntilBooted(instance, expectingSSHD: personality.isReachable, timeout: 120)
+            try await waitUntilBooted(instance, expectingSSHD: personality.runsSSHD, timeout: 120)
         }
         progress("fleet: every reachable sshd answers on its loopback address")
         return started

@@ -64,7 +64,7 @@ public struct SandboxOptions: Sendable {
 /// refused before awsd (or anything else) starts.
 public struct FaultSpec: Sendable, Equatable {
     /// Shares of requests (0…1).
-    public static let probabilities: Set<String> = ["throttle", "error5xx", "ssh-drop"]
+    public static let probabilities: Set<String> = ["throttle", "error5xx", "ssh-drop", "ssm-throttle", "ssm-fail"]
     /// Delays in seconds (0…3600: beyond an hour nothing useful is tested, and awsd would just hang).
     public static let delays: Set<String> = ["iam-delay", "slow-install"]
     public static let maximumDelay = 3600.0

@@ -6,7 +6,7 @@ import Testing
 /// sandbox/personalities.tsv and its images: read, checked with errors that name the line, and turned
 /// into `--mix` / `--personalities` choices.
 @Suite struct PersonalityTableTests {
-    static let header = "# name image package sshd host_key sudo foreign_akc mixes\n"
+    static let header = "# name image package sshd host_key sudo foreign_akc agent mixes\n"
 
     /// A scratch repository layout: `rows` as the table, one good image `img` (plus `images`).
     static func table(_ rows: String, images: [String: String] = [:]) throws -> (table: String, images: String) {
@@ -60,15 +60,18 @@ import Testing
 
     @Test func mixesAreTheRowsThatNameThemInTableOrder() throws {
         let table = try Self.load("""
-            a  img  -             up    kept      nopasswd  -            small,odd
-            b  img  1.1-19.amzn2  down  replaced  password  sshd_config  -
-            c  img  -             up    kept      nopasswd  include      odd
+            a  img  -             up     kept      nopasswd  -            none     small,odd
+            b  img  1.1-19.amzn2  down   replaced  password  sshd_config  offline  -
+            c  img  -             nokey  kept      nopasswd  include      online   odd
             """)
         #expect(table.names == ["a", "b", "c"])
         #expect(table.mixes.mapValues { $0.map(\.name) } == ["default": ["a", "b", "c"], "small": ["a"], "odd": ["a", "c"]])
         let b = try table.personality(named: "b")
-        #expect(b.package == "1.1-19.amzn2" && !b.isReachable && b.hostKey == .replaced && b.sudo == .password
-                && b.foreignKeysCommand == .sshdConfig)
+        #expect(b.package == "1.1-19.amzn2" && !b.isReachable && !b.runsSSHD && b.hostKey == .replaced && b.sudo == .password
+                && b.foreignKeysCommand == .sshdConfig && b.agent == .offline)
+        // nokey: sshd runs (the verifier reaches tcp/22) but the operator's launch key gets no login.
+        let c = try table.personality(named: "c")
+        #expect(c.runsSSHD && !c.isReachable && c.agent == .online)
         #expect(try table.plan(count: 5, mix: "odd", counts: nil) == ["a", "c", "a", "c", "a"])
         #expect(try table.plan(count: nil, mix: nil, counts: "c=2,a=1") == ["c", "c", "a"])
         #expect(try table.plan(count: nil, mix: nil, counts: nil) == ["a", "b", "c"])
@@ -84,20 +87,21 @@ import Testing
     }
 
     @Test func aMalformedRowIsRefusedWithItsLine() throws {
-        let good = "a  img  -  up  kept  nopasswd  -  -\n"
+        let good = "a  img  -  up  kept  nopasswd  -  none  -\n"
         let cases: [(rows: String, images: [String: String], says: String)] = [
-            (good + "b img - up kept\n", [:], "personalities.tsv:3: 5 columns, want 8"),
-            (good + "b img - sideways kept nopasswd - -\n", [:], "personalities.tsv:3: sshd is 'sideways', want up | down"),
-            (good + "b img - up kept sometimes - -\n", [:], "sudo is 'sometimes', want nopasswd | password"),
-            (good + "b img - up kept nopasswd elsewhere -\n", [:], "foreign_akc is 'elsewhere'"),
-            (good + "a img - up kept nopasswd - -\n", [:], "personalities.tsv:3: 'a' appears twice"),
-            (good + "b;rm img - up kept nopasswd - -\n", [:], "name 'b;rm' may hold only"),
-            (good + "b img 1.0$(id) up kept nopasswd - -\n", [:], "is not a version"),
-            (good + "b img - up kept nopasswd - default\n", [:], "mix 'default' is not a mix name"),
-            (good + "b nowhere - up kept nopasswd - -\n", [:], "image nowhere: cannot read"),
-            (good + "b bad - up kept nopasswd - -\n", ["bad": Self.imageEnv(dropping: "LOGIN_USER")], "image.env does not set LOGIN_USER"),
-            (good + "b bad - up kept nopasswd - -\n", ["bad": Self.imageEnv(extra: "EXTRA=\"$(id)\"\n")], "the value of EXTRA holds"),
-            (good + "b bad - up kept nopasswd - -\n", ["bad": Self.imageEnv().replacingOccurrences(of: "al2", with: "arch")],
+            (good + "b img - up kept\n", [:], "personalities.tsv:3: 5 columns, want 9"),
+            (good + "b img - sideways kept nopasswd - none -\n", [:], "personalities.tsv:3: sshd is 'sideways', want up | down | nokey"),
+            (good + "b img - up kept sometimes - none -\n", [:], "sudo is 'sometimes', want nopasswd | password"),
+            (good + "b img - up kept nopasswd elsewhere none -\n", [:], "foreign_akc is 'elsewhere'"),
+            (good + "a img - up kept nopasswd - none -\n", [:], "personalities.tsv:3: 'a' appears twice"),
+            (good + "b;rm img - up kept nopasswd - none -\n", [:], "name 'b;rm' may hold only"),
+            (good + "b img 1.0$(id) up kept nopasswd - none -\n", [:], "is not a version"),
+            (good + "b img - up kept nopasswd - none default\n", [:], "mix 'default' is not a mix name"),
+            (good + "b img - up kept nopasswd - maybe -\n", [:], "agent is 'maybe', want online | offline | none"),
+            (good + "b nowhere - up kept nopasswd - none -\n", [:], "image nowhere: cannot read"),
+            (good + "b bad - up kept nopasswd - none -\n", ["bad": Self.imageEnv(dropping: "LOGIN_USER")], "image.env does not set LOGIN_USER"),
+            (good + "b bad - up kept nopasswd - none -\n", ["bad": Self.imageEnv(extra: "EXTRA=\"$(id)\"\n")], "the value of EXTRA holds"),
+            (good + "b bad - up kept nopasswd - none -\n", ["bad": Self.imageEnv().replacingOccurrences(of: "al2", with: "arch")],
              "FAMILY is 'arch', want al2 | ubuntu"),
             ("# only comments\n", [:], "has no rows"),
         ]
@@ -109,13 +113,13 @@ import Testing
     }
 
     @Test func aTableSavedWithCRLFLineEndsReadsTheSame() throws {
-        let table = try Self.load("a img - up kept nopasswd - small\r\nb img - down kept nopasswd - -\r\n")
+        let table = try Self.load("a img - up kept nopasswd - none small\r\nb img - down kept nopasswd - none -\r\n")
         #expect(table.names == ["a", "b"] && table.mixes["small"]?.map(\.name) == ["a"])
-        #expect(try Self.error("a img - up kept nopasswd - -\r\nb img - up\r\n").contains("personalities.tsv:3: 4 columns"))
+        #expect(try Self.error("a img - up kept nopasswd - none -\r\nb img - up\r\n").contains("personalities.tsv:3: 4 columns"))
     }
 
     @Test func imageKeysBeyondTheRequiredOnesAreKept() throws {
-        let table = try Self.load("a img 1.1-12.amzn2 up kept nopasswd - -\n",
+        let table = try Self.load("a img 1.1-12.amzn2 up kept nopasswd - none -\n",
                                   images: ["img": Self.imageEnv(extra: "NEW_FACT=\"42\"\n")])
         let image = try table.personality(named: "a").image
         #expect(image.values["NEW_FACT"] == "42" && image.values["FAMILY"] == "al2" && image.amiName == "test-ami")

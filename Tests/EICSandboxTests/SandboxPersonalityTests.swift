@@ -34,7 +34,7 @@ import Testing
                 #expect(amiNames[cloud.imageId] == row.image.amiName, "\(name): AMI \(amiNames[cloud.imageId] ?? "?")")
                 #expect(instance.loginUser == row.image.loginUser, "\(name)")
                 let seen = try #require(status.instances.first { $0.instanceId == instance.instanceId })
-                #expect(seen.running && seen.sshListening == row.isReachable, "\(name): \(seen)")
+                #expect(seen.running && seen.sshListening == row.runsSSHD, "\(name): \(seen)")
 
                 let files = instance.rootDirectory
                 // `up` returns only once every instance finished its first boot (nothing changes behind the caller).
@@ -48,8 +48,15 @@ import Testing
                 let configuration = try ["/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d/50-vault-ssh.conf"]
                     .compactMap { try? String(contentsOfFile: files + $0, encoding: .utf8) }.joined()
                 #expect(configuration.contains("vault-ssh-keys") == (row.foreignKeysCommand != .none), "\(name)")
-                guard row.isReachable else {
+                guard row.runsSSHD else {
                     #expect(!Loopback.isListening(host: instance.ipAddress, port: 22), "\(name): sshd should be down")
+                    continue
+                }
+                guard row.isReachable else {
+                    // sshd nokey: tcp/22 answers, but the launch key gets no login (only SSM reaches it).
+                    let refused = try await OpenSSH.run(user: instance.loginUser, host: instance.ipAddress, key: state.fleetKeyPath,
+                                                        knownHosts: actualKnownHosts, command: "true")
+                    #expect(refused.status != 0 && refused.stderr.contains("Permission denied"), "\(name): \(refused.stderr)")
                     continue
                 }
 

@@ -12,7 +12,8 @@ class Faults(unittest.TestCase):
         self.assertEqual(faults.parse_faults("throttle=0.2, error5xx=0.1,iam-delay=5,ssh-drop=0.1,slow-install=3"),
                          {"throttle": 0.2, "error5xx": 0.1, "iam-delay": 5.0, "ssh-drop": 0.1, "slow-install": 3.0})
         self.assertEqual(faults.parse_faults(""), {})
-        for bad in ("throttle=2", "nope=1", "throttle", "iam-delay=x", "slow-install=-1"):
+        self.assertEqual(faults.parse_faults("ssm-throttle=0.5,ssm-fail=1"), {"ssm-throttle": 0.5, "ssm-fail": 1.0})
+        for bad in ("throttle=2", "ssm-fail=1.5", "ssm-throttle=-0.1", "nope=1", "throttle", "iam-delay=x", "slow-install=-1"):
             with self.assertRaises(SystemExit):
                 faults.parse_faults(bad)
 

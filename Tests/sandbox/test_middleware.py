@@ -121,6 +121,36 @@ class Accounting(unittest.TestCase):
                          [(200, None), (503, "throttle"), (400, "throttle")])
         self.assertEqual(len(self.downstream.seen), 1)
 
+    def test_ssm_throttle_hits_only_ssm_calls(self):
+        app = middleware.Sandbox(self.downstream, self.state.name, "us-east-1", {"ssm-throttle": 1.0}, 1)
+        call(app, environ("/_sandbox/faults-on"))
+        status, _ = call(app, environ(body=b"Action=DescribeInstances&Version=2016-11-15", service="ec2"))
+        self.assertEqual(status, "200 OK")
+        for action in ("SendCommand", "GetCommandInvocation", "DescribeInstanceInformation", "GetParameter"):
+            status, body = call(app, environ(body=b"{}", service="ssm", target=f"AmazonSSM.{action}"))
+            self.assertEqual(status, "400 Bad Request", action)
+            self.assertEqual(json.loads(body)["__type"], "ThrottlingException")
+        calls = json.loads(call(app, environ("/_sandbox/calls", method="GET"))[1])
+        self.assertEqual(calls["by_action"]["ssm:SendCommand"], 1)
+        self.assertEqual([c.get("fault") for c in calls["calls"]], [None] + ["ssm-throttle"] * 4)
+        self.assertEqual(len(self.downstream.seen), 1)
+
+    def test_run_command_actions_never_reach_moto(self):
+        # Authentication is still off here (no moto behind): the middleware answers SSM Run Command itself.
+        status, body = call(self.app, environ(body=b'{"InstanceIds": ["i-0123456789abcdef0"], '
+                                                   b'"DocumentName": "AWS-RunShellScript", "Parameters": {}}',
+                                              service="ssm", target="AmazonSSM.SendCommand"))
+        self.assertEqual(status, "400 Bad Request")
+        self.assertEqual(json.loads(body)["__type"], "InvalidParameters")
+        status, body = call(self.app, environ(body=b'{"CommandId": "x", "InstanceId": "i-1"}', service="ssm",
+                                              target="AmazonSSM.GetCommandInvocation"))
+        self.assertEqual(json.loads(body)["__type"], "InvocationDoesNotExist")
+        status, body = call(self.app, environ(body=b'{}', service="ssm", target="AmazonSSM.DescribeInstanceInformation"))
+        self.assertEqual((status, json.loads(body)), ("200 OK", {"InstanceInformationList": []}))
+        self.assertEqual(self.downstream.seen, [])
+        self.assertEqual(self.calls()["by_action"], {"ssm:DescribeInstanceInformation": 1, "ssm:GetCommandInvocation": 1,
+                                                     "ssm:SendCommand": 1})
+
 
 class Endpoints(unittest.TestCase):
     def test_health_ip_ranges_faults_env_and_unknown(self):

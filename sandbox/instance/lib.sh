@@ -6,7 +6,7 @@
 # Instance state lives in /var/lib/eicsandbox (= ROOTDIR/run on the host):
 #   instance.env      the instance's identity (INSTANCE_ID, IP, AWSD_URL, SANDBOX_HOME), its row of
 #                     sandbox/personalities.tsv (PERSONALITY, IMAGE, PACKAGE_PREINSTALLED, SSHD, HOST_KEY,
-#                     SUDO, FOREIGN_AKC) and its image's image.env (FAMILY al2|ubuntu, LOGIN_USER, UNIT,
+#                     SUDO, FOREIGN_AKC, AGENT) and its image's image.env (FAMILY al2|ubuntu, LOGIN_USER, UNIT,
 #                     PACKAGE_CANDIDATE, OPENSSH_VERSION, ...); written by `eicsetup sandbox up`
 #   holder.pid        pid of nsinit.sh, the long-lived process of the namespace (kill it to stop the instance)
 #   sshd.pid          pid of the listening sshd (written by sshd itself once it listens)

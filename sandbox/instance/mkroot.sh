@@ -43,7 +43,7 @@ mkdir -p "$R"/etc/ssh "$R"/etc/sudoers.d "$R"/home "$R"/opt/aws/bin "$R"/usr/sha
 chmod 0755 "$R" "$R"/etc "$R"/etc/ssh "$R"/home "$R"/opt "$R"/opt/aws "$R"/opt/aws/bin "$R"/usr "$R"/usr/share \
     "$R"/usr/share/ec2-instance-connect "$R"/run
 chmod 0750 "$R"/etc/sudoers.d
-[ "$SSHD" = up ] || : > "$R/run/sshd.disabled"
+[ "$SSHD" != down ] || : > "$R/run/sshd.disabled"
 
 # ------------------------------------------------------------------------ the image's files
 install -m 0644 "$IMAGE_DIR/os-release" "$R/etc/os-release"
@@ -84,8 +84,13 @@ else
 fi
 chmod 0440 "$R/etc/sudoers.d/90-cloud-init-users"
 
-# home with the fleet key (sshd StrictModes: owned by the user, not group/world-writable)
-cp "$FLEET_PUBKEY_FILE" "$R/home/$LOGIN_USER/.ssh/authorized_keys"
+# home with the fleet key (sshd StrictModes: owned by the user, not group/world-writable); sshd=nokey:
+# the launch key was lost, so authorized_keys is there but empty (the operator's SSH gets no login)
+if [ "$SSHD" = nokey ]; then
+    : > "$R/home/$LOGIN_USER/.ssh/authorized_keys"
+else
+    cp "$FLEET_PUBKEY_FILE" "$R/home/$LOGIN_USER/.ssh/authorized_keys"
+fi
 chmod 0700 "$R/home/$LOGIN_USER" "$R/home/$LOGIN_USER/.ssh"
 chmod 0600 "$R/home/$LOGIN_USER/.ssh/authorized_keys"
 chown -R 1000:1000 "$R/home/$LOGIN_USER"

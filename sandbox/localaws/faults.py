@@ -1,10 +1,11 @@
 """The --faults spec and AWS-shaped error bodies (pure)."""
 
-KNOWN_FAULTS = ("throttle", "error5xx", "iam-delay", "ssh-drop", "slow-install")
+KNOWN_FAULTS = ("throttle", "error5xx", "iam-delay", "ssh-drop", "slow-install", "ssm-throttle", "ssm-fail")
 
 
 def parse_faults(spec):
-    """"throttle=0.2,error5xx=0.1,iam-delay=5,ssh-drop=0.1,slow-install=3" -> dict of floats."""
+    """"throttle=0.2,error5xx=0.1,iam-delay=5,ssh-drop=0.1,slow-install=3,ssm-throttle=0.1,ssm-fail=0.1"
+    -> dict of floats."""
     known = set(KNOWN_FAULTS)
     faults = {}
     for item in filter(None, (part.strip() for part in (spec or "").split(","))):
@@ -16,7 +17,7 @@ def parse_faults(spec):
             number = float(value)
         except ValueError:
             raise SystemExit(f"awsd: fault {name} needs a number, got {value!r}")
-        if name in ("throttle", "error5xx", "ssh-drop") and not 0 <= number <= 1:
+        if name in ("throttle", "error5xx", "ssh-drop", "ssm-throttle", "ssm-fail") and not 0 <= number <= 1:
             raise SystemExit(f"awsd: fault {name} is a probability between 0 and 1, got {value}")
         if number < 0:
             raise SystemExit(f"awsd: fault {name} must not be negative")

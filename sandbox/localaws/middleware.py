@@ -10,7 +10,10 @@ What it adds to moto:
     (or the account); moto assumes any ARN.
   * Accounting: every AWS call served, at GET /_sandbox/calls (accounting.py).
   * GET /_sandbox/ip-ranges.json, /_sandbox/health, /_sandbox/faults.env, /_sandbox/keys (debug dump).
-  * Faults (--faults): throttle=P, error5xx=P, iam-delay=S, ssh-drop=P, slow-install=S.
+  * SSM Run Command (SendCommand, GetCommandInvocation, ListCommandInvocations, ListCommands,
+    DescribeInstanceInformation): served by ssm.py, scripts really run inside the instances.
+  * Faults (--faults): throttle=P, error5xx=P, iam-delay=S, ssh-drop=P, slow-install=S, ssm-throttle=P,
+    ssm-fail=P.
 IAM quotas are enforced inside moto (quotas.install()).
 """
 import json
@@ -28,6 +31,8 @@ from .accounting import CallLog
 from .faults import ec2_error_response, xml_error_response
 from .ipranges import IP_RANGES
 from .policy import evaluate, load_document, trust_allows
+from .ssm import ACTIONS as SSM_ACTIONS, RunCommand
+from .ssm_model import SSMError
 
 DEFAULT_ACCOUNT = "123456789012"
 KEY_LIFETIME_SECONDS = 60
@@ -88,6 +93,7 @@ class Sandbox:
         # the orchestrator's own setup calls are never throttled.
         self.faults_armed = False
         self.write_faults_env()
+        self.run_command = RunCommand(state_dir, account, self.chance, faults)
 
     # ------------------------------------------------------------------ helpers
     def write_faults_env(self):
@@ -169,6 +175,8 @@ class Sandbox:
             return fault
         if request.target.endswith("SendSSHPublicKey"):
             return self.send_ssh_public_key(environ, start_response, request)
+        if request.target.startswith("AmazonSSM.") and request.action in SSM_ACTIONS:
+            return self.ssm(environ, start_response, request)
         if request.service == "ec2" and request.action == "DescribeInstances" and self.auth_on():
             return self.describe_instances(environ, start_response, request)
         if request.service == "sts" and request.action == "AssumeRole" and self.auth_on():
@@ -183,6 +191,11 @@ class Sandbox:
             return None
         request_id = str(uuid.uuid4())
         service, target = request.service, request.target
+        if target.startswith("AmazonSSM.") and self.chance(self.faults.get("ssm-throttle", 0)):
+            request.fault = "ssm-throttle"
+            return self.respond(start_response, "400 Bad Request",
+                                json.dumps({"__type": "ThrottlingException", "Message": "Rate exceeded"}),
+                                "application/x-amz-json-1.1", [("x-amzn-RequestId", request_id)])
         if self.chance(self.faults.get("throttle", 0)):
             request.fault = "throttle"
             if target:  # JSON protocol (EC2 Instance Connect)
@@ -388,6 +401,45 @@ class Sandbox:
             self.persist_keys()
         return self.respond(start_response, "200 OK", json.dumps({"RequestId": request_id, "Success": True}),
                             "application/x-amz-json-1.1", [("x-amzn-RequestId", request_id)])
+
+    # ------------------------------------------------------------------ SSM Run Command (ssm.py)
+    def ssm(self, environ, start_response, request):
+        request_id = str(uuid.uuid4())
+
+        def answer(status, body):
+            return self.respond(start_response, status, json.dumps(body), "application/x-amz-json-1.1",
+                                [("x-amzn-RequestId", request_id)])
+
+        try:
+            params = json.loads(request.body or b"{}")
+        except ValueError:
+            return answer("400 Bad Request", {"__type": "SerializationException", "Message": "Could not parse the request body"})
+        if not isinstance(params, dict):
+            return answer("400 Bad Request", {"__type": "SerializationException", "Message": "The body is not an object"})
+        auth_on = self.auth_on()
+        if auth_on:
+            failure = self.check_signature(environ, request.body, request.action)
+            if failure is not None:
+                status, kind, message = failure
+                return answer(status, {"__type": kind, "Message": message})
+        principal = self.principal(request)
+        if principal is None and auth_on:
+            return answer("400 Bad Request", {"__type": "UnrecognizedClientException",
+                                              "Message": "The security token included in the request is invalid."})
+
+        def authorize(action, resource, context):
+            if principal is None:
+                return  # authentication still off (setup), as for the other calls
+            verdict = self.authorize(principal, action, resource, dict(context, **{"aws:requestedregion": [request.region]}))
+            if verdict != "allow":
+                raise SSMError("AccessDeniedException", f"User: {principal.arn} is not authorized to perform: {action} "
+                                                        f"on resource: {resource} {self.denial_reason(verdict, action)}")
+
+        try:
+            result = self.run_command.handle(request.action, params, request.region, authorize)
+        except SSMError as error:
+            return answer("400 Bad Request", {"__type": error.kind, "Message": error.message})
+        return answer("200 OK", result)
 
     def check_signature(self, environ, body, action):
         """moto's own SigV4 check (third-party implementation), without its policy check.
