@@ -90,3 +90,48 @@ final class ScriptedLogin: InstanceLogin {
         #expect(now.withLock { $0 } <= 10)
     }
 }
+
+/// Verify without ec2:DescribeImages and without the fleet key: the login user is a guess, so a refused
+/// key on ec2-user goes on to ubuntu — the rule `eicsetup ssh` and the probe use — instead of reporting a
+/// working Ubuntu host as "eic-not-configured".
+@Suite struct VerifierLoginUserTests {
+    /// Logs in only as `user`; every other user's key is refused, as sshd does for a user that does not exist.
+    final class OnlyUser: InstanceLogin {
+        let user: String
+        private let tried = Mutex<[String]>([])
+        init(_ user: String) { self.user = user }
+        func login(_ request: LoginRequest) async -> LoginResult {
+            tried.withLock { $0.append(request.osUser) }
+            return request.osUser == user ? .ok : .keyRefused("Permission denied (publickey)")
+        }
+        var users: [String] { tried.withLock { $0 } }
+    }
+
+    static func unprobed() -> ObservedInstance {
+        let cloud = CloudInstance(instanceId: "i-0000000000000000a", state: "running", imageId: "ami-0a12000000000001",
+                                  privateIpAddress: "10.0.1.10", publicIpAddress: nil, availabilityZone: "us-east-1a",
+                                  platformDetails: "Linux/UNIX", keyName: nil, vpcId: nil, subnetId: nil, securityGroupIds: [], tags: [])
+        return ObservedInstance(cloud: cloud, image: nil, target: nil, host: .notProbed("not probed (no fleet key)"))
+    }
+
+    @Test func anUnknownImageTriesEachDefaultUserInTurn() async {
+        let login = OnlyUser("ubuntu")
+        var observation = Observation(caller: CallerIdentity(account: "1", arn: "arn", userId: "u"), region: "us-east-1")
+        observation.instances = [Self.unprobed()]
+        let results = await Verifier(login: login, sleep: { _ in }).verify(observation, osUsers: ["ec2-user", "ubuntu"],
+                                                                          settings: SSHSettings(address: .privateIP))
+        #expect(results.first?.outcome == .ok)
+        #expect(results.first?.osUser == "ubuntu")
+        #expect(login.users == ["ec2-user", "ubuntu"])
+    }
+
+    @Test func onlyUsersThePoliciesAllowAreTried() async {
+        let login = OnlyUser("ubuntu")
+        var observation = Observation(caller: CallerIdentity(account: "1", arn: "arn", userId: "u"), region: "us-east-1")
+        observation.instances = [Self.unprobed()]
+        let results = await Verifier(login: login, sleep: { _ in }).verify(observation, osUsers: ["ec2-user"],
+                                                                          settings: SSHSettings(address: .privateIP))
+        #expect(login.users == ["ec2-user"])
+        if case .failed(let diagnosis, _) = results.first?.outcome { #expect(diagnosis == .eicNotConfigured) } else { Issue.record("expected a failure") }
+    }
+}

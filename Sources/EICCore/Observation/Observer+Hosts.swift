@@ -78,13 +78,11 @@ extension Observer {
         }
     }
 
-    /// ec2-user on Amazon Linux, ubuntu on Ubuntu (from the AMI); both, in that order, when unknown.
+    /// The plan's user, or for `"auto"` the one rule that `eicsetup ssh` and `verify` use too
+    /// (`DefaultLoginUser`): the distribution's user from the AMI, else ec2-user then ubuntu.
     static func loginUsers(_ user: SSHSettings.LoginUser, image: MachineImage?) -> [String] {
         if case .named(let name) = user { return [name] }
-        let text = [image?.name, image?.description, image?.platformDetails].compactMap { $0?.lowercased() }.joined(separator: " ")
-        if text.contains("ubuntu") { return ["ubuntu"] }
-        if text.contains("amzn") || text.contains("amazon linux") || text.contains("al2023") { return ["ec2-user"] }
-        return ["ec2-user", "ubuntu"]
+        return DefaultLoginUser.candidates(image: image)
     }
 }
 

@@ -38,10 +38,20 @@ public struct Verifier: Sendable {
         }
     }
 
+    /// The login users to try on `instance`, in order: the one its probe logged in as; else the candidates
+    /// of `"user"` (one when the AMI names its distribution, else ec2-user then ubuntu — the same rule as
+    /// the probe and `eicsetup ssh`), keeping those the plan's policies allow.
+    static func loginUsers(_ instance: ObservedInstance, osUsers: [String], settings: SSHSettings) -> [String] {
+        if let probed = instance.target?.user { return [osUsers.isEmpty || osUsers.contains(probed) ? probed : osUsers[0]] }
+        let candidates = Observer.loginUsers(settings.user, image: instance.image)
+        let allowed = osUsers.isEmpty ? candidates : candidates.filter(osUsers.contains)
+        return allowed.isEmpty ? [osUsers.first ?? candidates.first ?? "ec2-user"] : allowed
+    }
+
     func verifyOne(_ instance: ObservedInstance, _ observation: Observation, osUsers: [String], settings: SSHSettings) async -> VerifyResult {
         let started = clock()
-        let loginUser = instance.target?.user ?? Observer.loginUsers(settings.user, image: instance.image).first
-        let user = loginUser.flatMap { osUsers.contains($0) ? $0 : nil } ?? osUsers.first ?? loginUser ?? "ec2-user"
+        let users = Self.loginUsers(instance, osUsers: osUsers, settings: settings)
+        var user = users[0]
         func result(_ outcome: VerifyResult.Outcome, address: String?) -> VerifyResult {
             VerifyResult(instanceId: instance.cloud.instanceId, name: instance.displayName, osUser: user, address: address,
                          outcome: outcome, seconds: clock() - started)
@@ -52,10 +62,11 @@ public struct Verifier: Sendable {
         guard let address = Observer.address(of: instance.cloud, choice: settings.address) else {
             return result(.failed(.unreachable, "the instance has no address to connect to"), address: nil)
         }
-        let request = LoginRequest(instanceId: instance.cloud.instanceId, osUser: user, address: address, port: settings.port,
-                                   availabilityZone: instance.cloud.availabilityZone)
         var delay = 1.0
+        var next = 1
         while true {
+            let request = LoginRequest(instanceId: instance.cloud.instanceId, osUser: user, address: address, port: settings.port,
+                                       availabilityZone: instance.cloud.availabilityZone)
             let attemptStart = clock()
             let answer = Self.firstLines(await login.login(request))
             switch answer {
@@ -68,6 +79,12 @@ public struct Verifier: Sendable {
                 }
                 return result(.failed(.noPermission, "SendSSHPublicKey was refused for \(user) on this instance (AccessDenied, retried \(Int(accessDeniedRetrySeconds)) s for IAM propagation): \(message)"), address: address)
             case .keyRefused(let message):
+                // Without the AMI's name the user is a guess: a refused key may only mean "no such user here".
+                if next < users.count {
+                    user = users[next]
+                    next += 1
+                    continue
+                }
                 return result(Self.diagnoseRefusedKey(instance, message: message, took: clock() - attemptStart), address: address)
             case .hostKeyChanged(let message):
                 return result(.failed(.hostKeyMismatch, "the host key differs from known_hosts: \(message)"), address: address)
