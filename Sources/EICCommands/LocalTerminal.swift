@@ -11,7 +11,7 @@ enum LocalTerminal {
 
     /// Puts the terminal on `fd` into raw mode (as OpenSSH's client does: no echo, no line editing, no
     /// signals from ^C/^Z — they go to the remote side), runs `body`, and restores the saved mode
-    /// afterwards, also when `body` throws. A SIGTERM, SIGHUP or SIGQUIT meanwhile restores it too.
+    /// afterwards, also when `body` throws. A SIGTERM, SIGHUP, SIGQUIT or SIGINT meanwhile restores it too.
     static func withRawMode<T>(_ fd: Int32 = STDIN_FILENO, _ body: () async throws -> T) async rethrows -> T {
         var saved = termios()
         guard tcgetattr(fd, &saved) == 0 else { return try await body() }
@@ -37,7 +37,9 @@ enum LocalTerminal {
 private enum RestoreOnSignal {
     nonisolated(unsafe) static var fd: Int32 = -1
     nonisolated(unsafe) static var saved = termios()
-    static let signals: [Int32] = [SIGTERM, SIGHUP, SIGQUIT]
+    /// SIGINT too: in raw mode ^C is a byte for the remote side, but a `kill -INT` (or a ^C typed just
+    /// before raw mode began) still arrives, and a shell such as dash does not reset the terminal after it.
+    static let signals: [Int32] = [SIGTERM, SIGHUP, SIGQUIT, SIGINT]
 
     static func arm(fd: Int32, saved: termios) {
         Self.saved = saved

@@ -64,7 +64,8 @@ import Testing
             let exports = SSHCommandTests.environment(fixture, home: home)
                 .filter { $0.key.hasPrefix("AWS_") || ["HOME", "TMPDIR", "PATH"].contains($0.key) }
                 .map { "export \($0.key)='\($0.value)'" }.sorted().joined(separator: "\n")
-            // Three sessions in a row: ended by `exit`, by a dropped connection, by SIGTERM to eicsetup.
+            // Four sessions in a row: ended by `exit`, by a dropped connection, by SIGTERM and by SIGINT to eicsetup.
+            // The shell is dash (`sh`), which, unlike bash, does not reset the terminal after a killed job.
             let script = """
                 \(exports)
                 export TERM=xterm-256color
@@ -76,7 +77,7 @@ import Testing
                     stty -a > '\(home)/after'$1
                     echo "exit=$status" > '\(home)/status'$1
                 }
-                session 1; session 2; session 3
+                session 1; session 2; session 3; session 4
                 exec sleep 600
                 """
             try script.write(toFile: home + "/session.sh", atomically: true, encoding: .utf8)
@@ -144,6 +145,16 @@ import Testing
         kill(pid, SIGTERM)
         #expect(try await Self.waitForFile(home + "/status3", tmux: tmux) == "exit=143\n")
         try Self.expectRestored(home, session: 3)
+
+        // SIGINT (a `kill -INT`, or ^C before raw mode began) restores it too before eicsetup dies of it.
+        _ = try await Self.waitForFile(home + "/before4", tmux: tmux)
+        try await tmux.type("echo \"ready-$((2 + 2))\"")
+        _ = try await tmux.waitForScreen { $0.contains("\nready-4") }
+        let pid4 = try #require(Int32(try String(contentsOfFile: home + "/pid4", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid4, SIGINT)
+        #expect(try await Self.waitForFile(home + "/status4", tmux: tmux) == "exit=130\n")
+        try Self.expectRestored(home, session: 4)
     }
 
     /// `stty -a` after session `n` equals the one before it (the size line aside: the window was resized).
