@@ -45,6 +45,8 @@ import Testing
         observation.groupRules = ["sg-0123456789abcdef0": [
             SecurityGroupRule(ruleId: "sgr-0a", groupId: "sg-0123456789abcdef0", isEgress: false, ipProtocol: "tcp", fromPort: 443, toPort: 443,
                               cidrIpv4: "0.0.0.0/0", cidrIpv6: nil, prefixListId: nil, description: "https")]]
+        // The group is shared with an instance the plan did not select: the new rule opens tcp/22 there too.
+        observation.groupMembersOutsideSelection = ["sg-0123456789abcdef0": ["i-0000000000000000f"]]
         observation.policies = ["EC2InstanceConnect-web": .absent]
         observation.attachments = [PrincipalRef(kind: .user, name: "eic-user"): .some([])]
         let plan = PlanFile(region: "us-east-1",

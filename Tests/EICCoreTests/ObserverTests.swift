@@ -24,6 +24,7 @@ import Testing
         let large = try await Self.callNames(300)
         #expect(small == large)
         #expect(small == ["sts:GetCallerIdentity", "ec2:DescribeInstances", "ec2:DescribeImages", "ec2:DescribeSecurityGroupRules",
+                          "ec2:DescribeInstances",
                           "iam:GetPolicy", "iam:ListAttachedUserPolicies"])
     }
 

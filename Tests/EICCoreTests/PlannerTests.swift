@@ -153,3 +153,38 @@ import Testing
             fromPort: 22, toPort: 22, source: .cidrIpv6("2600:1f18:6fe3:8c00::/59"), description: "EC2_INSTANCE_CONNECT ranges (syncToken 1700000000)")))
     }
 }
+
+/// `"groupsOf": "instances"` on a group shared with instances the plan did not select: the plan says
+/// which other instances the new rule exposes, with one more DescribeInstances whatever the fleet size.
+@Suite struct SharedGroupExposureTests {
+    static func outsider(_ id: String) -> CloudInstance {
+        CloudInstance(instanceId: id, state: "running", imageId: "ami-0other", privateIpAddress: "10.9.0.1", publicIpAddress: nil,
+                      availabilityZone: "us-east-1a", platformDetails: "Linux/UNIX", keyName: nil, vpcId: "vpc-0fake", subnetId: nil,
+                      securityGroupIds: [FakeFleet.group], tags: [Tag(key: "Fleet", value: "someone-else")])
+    }
+
+    @Test func aRuleOnASharedGroupNamesTheOtherInstancesItExposes() async throws {
+        let fleet = await FakeFleet.make([.al2Old, .ubuntu2004])
+        await fleet.cloud.addInstances([Self.outsider("i-0ffffffffffffff01"), Self.outsider("i-0ffffffffffffff02")])
+        let plan = FakeFleet.plan(iam: false)
+        let (observation, _) = try await fleet.observer().observe(plan, region: "us-east-1")
+        #expect(observation.instances.count == 2, "the outsiders are not selected")
+        #expect(observation.groupMembersOutsideSelection == [FakeFleet.group: ["i-0ffffffffffffff01", "i-0ffffffffffffff02"]])
+        let result = Planner(templates: FakeFleet.templates).plan(plan, observation)
+        #expect(result.exposedOutsideSelection == [FakeFleet.group: ["i-0ffffffffffffff01", "i-0ffffffffffffff02"]])
+    }
+
+    @Test func nothingIsReportedWhenNoRuleIsAddedOrNobodyElseIsInTheGroup() async throws {
+        let alone = await FakeFleet.make([.al2Old])
+        let plan = FakeFleet.plan(iam: false)
+        let (observation, _) = try await alone.observer().observe(plan, region: "us-east-1")
+        #expect(Planner(templates: FakeFleet.templates).plan(plan, observation).exposedOutsideSelection.isEmpty)
+
+        var converged = observation
+        converged.groupMembersOutsideSelection = [FakeFleet.group: ["i-0ffffffffffffff01"]]
+        converged.groupRules[FakeFleet.group] = [SecurityGroupRule(ruleId: "sgr-1", groupId: FakeFleet.group, isEgress: false, ipProtocol: "tcp",
+                                                                   fromPort: 22, toPort: 22, cidrIpv4: "203.0.113.7/32", cidrIpv6: nil,
+                                                                   prefixListId: nil, description: "operator")]
+        #expect(Planner(templates: FakeFleet.templates).plan(plan, converged).exposedOutsideSelection.isEmpty)
+    }
+}

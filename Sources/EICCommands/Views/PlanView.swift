@@ -26,6 +26,7 @@ enum PlanView {
                 out.append(style.dim("  \(group.terminalSafe): \(rules.count) inbound rule\(rules.count == 1 ? "" : "s") not in the plan, left alone: "
                                      + rules.map(describe).joined(separator: "; ").terminalSafe))
             }
+            if kinds.contains(.securityGroupRule) { out += exposureLines(result.exposedOutsideSelection, verbose: verbose, style: style) }
         }
         let summary = result.summary
         out.append("")
@@ -69,6 +70,19 @@ enum PlanView {
         return lines
     }
 
+    /// A warning per group whose new rule also opens the port on instances outside the selection: a
+    /// security group is often shared, and the plan must not widen access silently.
+    static func exposureLines(_ exposed: [String: [String]], verbose: Bool, style: Style) -> [String] {
+        exposed.keys.sorted().map { group in
+            let ids = exposed[group] ?? []
+            let shown = verbose ? ids : Array(ids.prefix(5))
+            let more = ids.count - shown.count
+            return style.yellow("  ! \(group.terminalSafe): shared with \(ids.count) instance\(ids.count == 1 ? "" : "s") "
+                + "outside the selection, which the new rule exposes too: \(shown.joined(separator: ", ").terminalSafe)"
+                + (more > 0 ? " and \(more) more (-v lists them)" : ""))
+        }
+    }
+
     static func describe(_ rule: SecurityGroupRule) -> String {
         let ports = rule.ipProtocol == "-1" ? "all traffic" : "\(rule.ipProtocol)/\(rule.fromPort.map(String.init) ?? "?")" +
             (rule.toPort != rule.fromPort ? "-\(rule.toPort.map(String.init) ?? "?")" : "")
@@ -98,6 +112,7 @@ enum PlanView {
         var actions: [Action]
         var summary: Summary
         var unmanagedRules: [String: [String]]
+        var exposedOutsideSelection: [String: [String]]
         var observed: [String: String]
         var ipRanges: IPRanges?
 
@@ -110,6 +125,7 @@ enum PlanView {
             let s = result.summary
             summary = Summary(add: s.add, change: s.change, destroy: 0, noOp: s.noOp, conflict: s.conflict, unreachable: s.unreachable, skip: s.skip)
             unmanagedRules = result.unmanagedRules.mapValues { $0.map(PlanView.describe) }
+            exposedOutsideSelection = result.exposedOutsideSelection
             observed = observation.fingerprints()
             ipRanges = observation.ipRanges.map { IPRanges(source: $0.source, syncToken: $0.syncToken, createDate: $0.createDate) }
         }
@@ -123,6 +139,7 @@ enum PlanView {
             try container.encode(actions, forKey: .actions)
             try container.encode(summary, forKey: .summary)
             try container.encode(unmanagedRules, forKey: .unmanagedRules)
+            try container.encode(exposedOutsideSelection, forKey: .exposedOutsideSelection)
             try container.encode(observed, forKey: .observed)
             try container.encode(ipRanges, forKey: .ipRanges)
         }

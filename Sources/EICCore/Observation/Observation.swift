@@ -18,6 +18,9 @@ public struct Observation: Sendable {
     public var policies: [String: ObservedPolicy]
     /// Principal → its attached managed policies; nil when the principal does not exist.
     public var attachments: [PrincipalRef: [AttachedPolicy]?]
+    /// groupId → the other instances in that planned group, outside the selection (sorted ids): a rule
+    /// added to the group opens tcp/22 on them too.
+    public var groupMembersOutsideSelection: [String: [String]] = [:]
 
     public init(caller: CallerIdentity, region: String, instances: [ObservedInstance] = [], groupIds: [String] = [],
                 groupRules: [String: [SecurityGroupRule]] = [:], operatorCIDR: String? = nil, ipRanges: IPRangesSnapshot? = nil,

@@ -52,6 +52,9 @@ public struct Observer: Sendable {
             }
             observation.groupRules = Dictionary(grouping: rules, by: \.groupId)
             for id in observation.groupIds where observation.groupRules[id] == nil { observation.groupRules[id] = [] }
+            if plan.instances != nil {
+                observation.groupMembersOutsideSelection = try await membersOutside(observation.groupIds, selected: cloudInstances)
+            }
         }
         try await readSources(plan, into: &observation)
         try await readIAM(plan, into: &observation)
@@ -59,6 +62,23 @@ public struct Observer: Sendable {
         let (observed, sessions) = await probe(cloudInstances, images: images, plan: plan, keepSessions: keepSessions)
         observation.instances = observed
         return (observation, sessions)
+    }
+
+    /// Who else a rule on these groups exposes: one DescribeInstances filtered by `instance.group-id` per
+    /// 200 groups (EC2's limit of values per filter), so the count does not grow with the fleet.
+    func membersOutside(_ groupIds: [String], selected: [CloudInstance]) async throws(ObserveError) -> [String: [String]] {
+        let selectedIds = Set(selected.map(\.instanceId))
+        var members: [String: [String]] = [:]
+        for start in stride(from: 0, to: groupIds.count, by: 200) {
+            let chunk = Array(groupIds[start..<min(start + 200, groupIds.count)])
+            let found = try await step("read the other instances in the planned security groups (ec2:DescribeInstances)") {
+                try await cloud.instances(InstanceSelection(filters: ["instance.group-id": chunk]))
+            }
+            for instance in found where instance.lifecycle != .terminated && !selectedIds.contains(instance.instanceId) {
+                for group in instance.securityGroupIds where chunk.contains(group) { members[group, default: []].append(instance.instanceId) }
+            }
+        }
+        return members.mapValues { Array(Set($0)).sorted() }
     }
 
     func resolveGroups(_ plan: PlanFile, instances: [CloudInstance]) -> [String] {

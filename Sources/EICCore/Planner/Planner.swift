@@ -29,7 +29,14 @@ public struct Planner: Sendable {
         if let section = plan.instances {
             actions += observation.instances.map { instanceAction($0, section) }
         }
-        return PlanResult(actions: actions, unmanagedRules: unmanaged)
+        var result = PlanResult(actions: actions, unmanagedRules: unmanaged)
+        // A rule the plan adds to a group opens the port on every member of the group, selected or not.
+        for group in observation.groupIds {
+            let others = observation.groupMembersOutsideSelection[group] ?? []
+            let adds = actions.contains { $0.kind == .securityGroupRule && $0.change.isChange && $0.address.hasPrefix("security_group[\(group)]") }
+            if adds, !others.isEmpty { result.exposedOutsideSelection[group] = others }
+        }
+        return result
     }
 }
 
@@ -38,6 +45,8 @@ public struct PlanResult: Sendable, Equatable {
     public var actions: [PlannedAction]
     /// groupId → inbound rules that exist but are not in the plan (listed, never removed).
     public var unmanagedRules: [String: [SecurityGroupRule]]
+    /// groupId → instances outside the selection that a rule the plan adds to the group also exposes.
+    public var exposedOutsideSelection: [String: [String]] = [:]
 
     public init(actions: [PlannedAction], unmanagedRules: [String: [SecurityGroupRule]]) {
         self.actions = actions

@@ -127,6 +127,7 @@ actor FakeCloud: CloudAPI {
         case "instance-state-name": return values.contains(instance.state)
         case "instance-id": return values.contains(instance.instanceId)
         case "image-id": return values.contains(instance.imageId)
+        case "instance.group-id": return instance.securityGroupIds.contains(where: values.contains)
         case _ where name.hasPrefix("tag:"): return instance.tag(String(name.dropFirst(4))).map(values.contains) ?? false
         default: return false
         }
