@@ -1,3 +1,4 @@
+import EICSSH
 import Foundation
 
 /// How many hosts plan, apply and verify work on at once, and what this process can hold (issue 20).
@@ -42,4 +43,12 @@ enum Parallelism {
     #else
     private static let RLIMIT_NOFILE_VALUE = RLIMIT_NOFILE
     #endif
+}
+
+/// At most two malloc arenas (`SSHProcessMemory.limitArenas`), unless `MALLOC_ARENA_MAX` is set.
+public enum MallocArenas {
+    public static func limit() {
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
+        SSHProcessMemory.limitArenas(2)
+    }
 }
