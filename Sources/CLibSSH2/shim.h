@@ -3,6 +3,18 @@
 #include <string.h>
 #include <libssh2.h>
 #include <libssh2_publickey.h>
+#if defined(__linux__)
+#include <malloc.h>
+#endif
+
+// glibc's arena count (mallopt is not in Swift's Glibc module); a no-op elsewhere.
+static inline void eic_limit_malloc_arenas(int count) {
+#if defined(__linux__)
+    mallopt(M_ARENA_MAX, count);
+#else
+    (void)count;
+#endif
+}
 
 // libssh2 exposes several entry points only as macros, which Swift cannot import.
 // These inline wrappers give them callable names.

@@ -11,8 +11,10 @@ struct ApplyCommand: AsyncParsableCommand {
         Observes like `plan`, shows what it will do, asks for the exact answer 'yes' (or \
         --auto-approve; without a terminal it refuses to ask), then: IAM and security-group changes \
         first, then the instances in parallel (--parallelism). Each instance is installed or upgraded \
-        over the session its probe opened and probed again: it counts as done only when sshd's \
-        effective configuration runs EIC's command. Foreign AuthorizedKeysCommands are never touched.
+        over the session its probe opened (kept for at most --parallelism hosts; the others, or one \
+        that timed out while you read the plan, get a new one) and probed again: it counts as done \
+        only when sshd's effective configuration runs EIC's command. Foreign AuthorizedKeysCommands \
+        are never touched.
 
         A saved plan (`plan --out`) is applied only if nothing it observed has changed since; \
         otherwise apply names each changed target and changes nothing.
@@ -33,11 +35,11 @@ struct ApplyCommand: AsyncParsableCommand {
     @Argument(help: "A plan file, or a plan saved by `plan --out`.") var plan: String
     @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation.") var autoApprove = false
     @Flag(help: "Print the plan and the events as JSON lines.") var json = false
-    @Option(help: "Instances worked on at once (1-500).") var parallelism: Int = 10
+    @Option(help: "Instances worked on at once (1-500).") var parallelism: Int = Parallelism.preferred
     @Flag(help: "Afterwards, do a real EC2 Instance Connect login on every instance (like `eicsetup verify`).") var verify = false
 
     func validate() throws {
-        guard (1...500).contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
+        guard Parallelism.range.contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
     }
 
     func run() async throws {
@@ -47,9 +49,19 @@ struct ApplyCommand: AsyncParsableCommand {
         if !autoApprove && isatty(STDIN_FILENO) != 1 {
             throw CommandError.usage("apply asks for confirmation on a terminal; without one, pass --auto-approve.")
         }
+        let parallelism = Parallelism.fitting(parallelism)
         let progress = ProgressLine()
-        let (observation, sessions) = try await context.observer(parallelism: parallelism, progress: progress)
-            .observe(context.plan, region: context.configuration.region, keepSessions: true)
+        // Hosts with nothing to do close their session after the probe; at most `parallelism` of the
+        // others stay open, so sockets, threads and memory grow with parallelism, not with the fleet.
+        let sessions = HostSessions(connector: context.connector, limit: parallelism)
+        let observation: Observation
+        do {
+            observation = try await context.observer(parallelism: parallelism, progress: progress)
+                .observe(context.plan, region: context.configuration.region, into: sessions)
+        } catch {
+            await sessions.closeAll()
+            throw error
+        }
         progress.clear()
         // Everything after the probes runs in `proceed`, so that the sessions the probes kept open are
         // closed (awaited) on every path before `run` returns. Closing them in a detached task raced with
@@ -96,17 +108,10 @@ struct ApplyCommand: AsyncParsableCommand {
         do {
             try await proceed()
         } catch {
-            await Self.close(sessions)
+            await sessions.closeAll()
             throw error
         }
-        await Self.close(sessions)
-    }
-
-    /// Disconnects every kept session, all at once, and returns when they are closed.
-    static func close(_ sessions: [String: any RemoteHost]) async {
-        await withTaskGroup(of: Void.self) { group in
-            for session in sessions.values { group.addTask { await session.close() } }
-        }
+        await sessions.closeAll()
     }
 
     static func confirm() -> Bool {

@@ -30,13 +30,14 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Save the plan and what was observed, for a later apply.") var out: String?
     @Flag(help: "Print one versioned JSON document instead of text.") var json = false
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when changes are pending.") var detailedExitcode = false
-    @Option(help: "Hosts probed at once (1-500).") var parallelism: Int = 10
+    @Option(help: "Hosts probed at once (1-500).") var parallelism: Int = Parallelism.preferred
 
     func validate() throws {
-        guard (1...500).contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
+        guard Parallelism.range.contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
     }
 
     func run() async throws {
+        let parallelism = Parallelism.fitting(parallelism)
         let context = try FleetContext.load(planPath: plan, global: global, ssh: ssh)
         let progress = ProgressLine()
         let observation: Observation

@@ -30,15 +30,16 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var ssh: SSHOptions
     @Argument(help: "The plan file (JSON).") var plan: String
     @Flag(help: "Print one JSON document instead of the table.") var json = false
-    @Option(help: "Logins at once (1-500).") var parallelism: Int = 10
+    @Option(help: "Logins at once (1-500).") var parallelism: Int = Parallelism.preferred
     @Option(name: .customLong("iam-wait"), help: "Seconds to keep retrying AccessDenied (0-600).") var iamWait: Int = 30
 
     func validate() throws {
-        guard (1...500).contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
+        guard Parallelism.range.contains(parallelism) else { throw ValidationError("--parallelism must be between 1 and 500.") }
         guard (0...600).contains(iamWait) else { throw ValidationError("--iam-wait must be between 0 and 600 seconds.") }
     }
 
     func run() async throws {
+        let parallelism = Parallelism.fitting(parallelism)
         let context = try FleetContext.load(planPath: plan, global: global, ssh: ssh, requireFleetKey: false)
         let passed = try await Self.verify(context, parallelism: parallelism, iamWait: iamWait, json: json, noColor: global.noColor)
         if !passed { throw ExitCode.failure }

@@ -13,3 +13,13 @@ enum LibSSH2Runtime {
         }
     }
 }
+
+/// The process's malloc, for many SSH sessions on their own threads.
+public enum SSHProcessMemory {
+    /// Limits glibc to `count` malloc arenas. Each dedicated session thread would otherwise get its own
+    /// (up to 8 per core), and memory freed in one is not reused by the next session's thread in
+    /// another, so peak RSS grew with the number of hosts, not with the sessions open at once.
+    public static func limitArenas(_ count: Int32) {
+        eic_limit_malloc_arenas(count)
+    }
+}

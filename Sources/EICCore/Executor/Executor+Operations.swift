@@ -63,22 +63,58 @@ extension Executor {
         return try await cloud.policy(arn: arn)?.arn
     }
 
-    /// Install or upgrade over the session the probe opened, then re-probe: the action succeeds only
-    /// when sshd's effective configuration now runs EIC's command with a new-enough package.
+    /// Install or upgrade over the session the probe kept (or a new one: see `HostSessions`), then
+    /// re-probe: the action succeeds only when sshd's effective configuration now runs EIC's command
+    /// with a new-enough package. The session is closed afterwards, so open sessions stay bounded.
     func onboard(instanceId: String, steps: [HostStep], useSudo: Bool, minimumVersion: String) async -> (ActionOutcome.Status, String) {
-        guard let host = sessions[instanceId] else { return (.failed, "no SSH session to \(instanceId) (it was not reachable when observed)") }
+        var host: any RemoteHost
+        let kept: Bool
+        do {
+            (host, kept) = try await sessions.take(instanceId)
+        } catch {
+            return (.failed, "could not open an SSH session to \(instanceId) again: \(error)")
+        }
+        var result = await onboard(over: host, steps: steps, useSudo: useSudo, minimumVersion: minimumVersion)
+        if kept, case .sessionLost = result {
+            // The kept session died while idle (e.g. sshd's ClientAliveInterval while the plan was read):
+            // nothing ran over it, so open a new one and start again.
+            await host.close()
+            do {
+                host = try await sessions.reopen(instanceId)
+            } catch {
+                return (.failed, "the SSH session to \(instanceId) was lost and could not be opened again: \(error)")
+            }
+            result = await onboard(over: host, steps: steps, useSudo: useSudo, minimumVersion: minimumVersion)
+        }
+        await host.close()
+        switch result {
+        case .done(let status, let detail): return (status, detail)
+        case .sessionLost(let detail): return (.failed, detail)
+        }
+    }
+
+    /// `sessionLost`: the first command could not run at all (the session is dead), so nothing changed.
+    enum OnboardResult {
+        case done(ActionOutcome.Status, String)
+        case sessionLost(String)
+    }
+
+    private func onboard(over host: any RemoteHost, steps: [HostStep], useSudo: Bool, minimumVersion: String) async -> OnboardResult {
+        var first = true
         for step in steps {
             for command in HostCommands.commands(for: step, useSudo: useSudo) {
                 let result: CommandResult
                 do {
                     result = try await host.run(command, stdin: [])
                 } catch {
-                    return (.failed, "\(HostCommands.tool(step)) did not finish: \(error)")
+                    let detail = "\(HostCommands.tool(step)) did not finish: \(error)"
+                    return first ? .sessionLost(detail) : .done(.failed, detail)
                 }
+                first = false
                 guard result.exitStatus == 0 else {
                     let output = (result.stderrText + "\n" + result.stdoutText).trimmingWhitespace()
                     let last = output.split(separator: "\n").suffix(3).joined(separator: " / ")
-                    return (.failed, "\(HostCommands.tool(step)) exited \(result.exitStatus.map(String.init) ?? "by signal \(result.exitSignal ?? "?")"): \(last)")
+                    return .done(.failed, "\(HostCommands.tool(step)) exited \(result.exitStatus.map(String.init) ?? "by signal \(result.exitSignal ?? "?")"): \(last)")
                 }
             }
         }
@@ -86,15 +122,15 @@ extension Executor {
         do {
             facts = try await HostInspector.inspect(host)
         } catch {
-            return (.failed, "the package step ran, but the re-probe failed: \(error)")
+            return .done(.failed, "the package step ran, but the re-probe failed: \(error)")
         }
         guard facts.classification == .eic else {
-            return (.failed, "after the package step sshd still does not run EIC's AuthorizedKeysCommand (now: \(facts.effective.command ?? "none"))")
+            return .done(.failed, "after the package step sshd still does not run EIC's AuthorizedKeysCommand (now: \(facts.effective.command ?? "none"))")
         }
         guard let version = facts.packageVersion, !version.isOlder(than: minimumVersion) else {
-            return (.failed, "ec2-instance-connect is \(facts.package.version ?? "not installed") after the package step, still older than \(minimumVersion)")
+            return .done(.failed, "ec2-instance-connect is \(facts.package.version ?? "not installed") after the package step, still older than \(minimumVersion)")
         }
         let verb = steps.contains { if case .upgrade = $0 { return true }; return false } ? "upgraded" : "installed"
-        return (.changed, "\(verb) ec2-instance-connect \(version.text); sshd runs EIC's AuthorizedKeysCommand")
+        return .done(.changed, "\(verb) ec2-instance-connect \(version.text); sshd runs EIC's AuthorizedKeysCommand")
     }
 }

@@ -7,17 +7,25 @@ import Synchronization
 /// running ones finish or time out.
 public final class Executor: Sendable {
     let cloud: any CloudAPI
-    let sessions: [String: any RemoteHost]
+    let sessions: HostSessions
     let parallelism: Int
     let onEvent: @Sendable (ExecutionEvent) -> Void
     private let stopped = Mutex(false)
 
-    public init(cloud: any CloudAPI, sessions: [String: any RemoteHost], parallelism: Int = 10,
+    /// `sessions`: the hosts' sessions (kept by the probes, or reopened through its connector); each
+    /// host's session is closed once its action is done.
+    public init(cloud: any CloudAPI, sessions: HostSessions, parallelism: Int = 10,
                 onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }) {
         self.cloud = cloud
         self.sessions = sessions
         self.parallelism = parallelism
         self.onEvent = onEvent
+    }
+
+    /// Over these open sessions only (none is reopened).
+    public convenience init(cloud: any CloudAPI, sessions: [String: any RemoteHost], parallelism: Int = 10,
+                            onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }) {
+        self.init(cloud: cloud, sessions: HostSessions(sessions), parallelism: parallelism, onEvent: onEvent)
     }
 
     /// Starts no further actions (running ones finish).

@@ -2,16 +2,26 @@ import Synchronization
 
 /// The SSH half of observation: one connection and one read-only probe per instance, in parallel.
 extension Observer {
-    func probe(_ instances: [CloudInstance], images: [String: MachineImage], plan: PlanFile, keepSessions: Bool) async
-        -> ([ObservedInstance], [String: any RemoteHost]) {
+    /// `keepSessions`: every reachable host's session is returned open. `into`: only hosts with work
+    /// offer theirs to `into` (which keeps a bounded number); the others are closed right after the probe.
+    func probe(_ instances: [CloudInstance], images: [String: MachineImage], plan: PlanFile, keepSessions: Bool,
+               into kept: HostSessions? = nil) async -> ([ObservedInstance], [String: any RemoteHost]) {
         guard let section = plan.instances else { return ([], [:]) }
         let total = instances.count
         let counter = ProgressCounter()
         let usersByImage = LoginUserMemory()
         let results = await BoundedConcurrency.map(instances, maxInFlight: parallelism) { instance -> (ObservedInstance, (any RemoteHost)?) in
             defer { counter.increment { done in onHostProbed(done, total) } }
-            return await probeOne(instance, image: images[instance.imageId], settings: section.ssh, keepSession: keepSessions,
-                                  usersByImage: usersByImage)
+            let (observed, session) = await probeOne(instance, image: images[instance.imageId], settings: section.ssh,
+                                                     keepSession: keepSessions || kept != nil, usersByImage: usersByImage)
+            guard let kept, let session else { return (observed, session) }
+            if let target = observed.target, Planner.needsHostCommands(observed, section),
+               kept.offer(session, for: instance.instanceId, target: target) == nil {
+                return (observed, nil)
+            }
+            // Nothing to do there, or enough sessions kept already: the executor reopens it if needed.
+            await session.close()
+            return (observed, nil)
         }
         var observed: [ObservedInstance] = []
         var sessions: [String: any RemoteHost] = [:]

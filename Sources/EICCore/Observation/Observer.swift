@@ -27,6 +27,17 @@ public struct Observer: Sendable {
     /// which installs over the same session the probe used: one SSH connection per host per run).
     public func observe(_ plan: PlanFile, region: String, keepSessions: Bool = false) async throws(ObserveError)
         -> (Observation, [String: any RemoteHost]) {
+        try await observe(plan, region: region, keepSessions: keepSessions, into: nil)
+    }
+
+    /// The observation; the sessions of hosts that apply will work on are offered to `sessions`, which
+    /// keeps at most its limit open (and remembers every probe target, to reopen the others).
+    public func observe(_ plan: PlanFile, region: String, into sessions: HostSessions) async throws(ObserveError) -> Observation {
+        try await observe(plan, region: region, keepSessions: false, into: sessions).0
+    }
+
+    func observe(_ plan: PlanFile, region: String, keepSessions: Bool, into kept: HostSessions?) async throws(ObserveError)
+        -> (Observation, [String: any RemoteHost]) {
         let caller = try await step("find out who is calling (sts:GetCallerIdentity)") { try await cloud.callerIdentity() }
         var observation = Observation(caller: caller, region: region)
 
@@ -59,7 +70,7 @@ public struct Observer: Sendable {
         try await readSources(plan, into: &observation)
         try await readIAM(plan, into: &observation)
 
-        let (observed, sessions) = await probe(cloudInstances, images: images, plan: plan, keepSessions: keepSessions)
+        let (observed, sessions) = await probe(cloudInstances, images: images, plan: plan, keepSessions: keepSessions, into: kept)
         observation.instances = observed
         return (observation, sessions)
     }

@@ -42,6 +42,14 @@ extension Planner {
                       "ec2-instance-connect \(installed?.text ?? "") is installed but sshd does not use its AuthorizedKeysCommand; check the package's post-install log")
     }
 
+    /// Whether apply will run commands on this instance (install or upgrade): only then does its probe
+    /// session stay open for apply. Instance actions do not read the IAM templates.
+    static func needsHostCommands(_ instance: ObservedInstance, _ section: InstancesSection) -> Bool {
+        let planner = Planner(templates: PolicyTemplates(byInstanceArn: "", byTag: ""))
+        if case .onboardHost = planner.instanceAction(instance, section).operation { return true }
+        return false
+    }
+
     static func describeState(_ facts: HostFacts) -> String {
         let package = facts.package.installed ? "ec2-instance-connect \(facts.package.version ?? "?")" : "no ec2-instance-connect"
         let command = facts.effective.command.map { "AuthorizedKeysCommand \($0)" } ?? "no AuthorizedKeysCommand"

@@ -225,10 +225,12 @@ final class FakeSession: RemoteHost {
     let machine: FakeMachine
     let displayName: String
     private let closed = Mutex(false)
+    private let onClose: @Sendable () -> Void
 
-    init(_ machine: FakeMachine, _ target: HostTarget) {
+    init(_ machine: FakeMachine, _ target: HostTarget, onClose: @escaping @Sendable () -> Void = {}) {
         self.machine = machine
         displayName = target.displayName
+        self.onClose = onClose
     }
 
     var isClosed: Bool { closed.withLock { $0 } }
@@ -238,7 +240,16 @@ final class FakeSession: RemoteHost {
         return try await machine.run(command)
     }
 
-    func close() async { closed.withLock { $0 = true } }
+    func close() async {
+        let wasOpen = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        if wasOpen { onClose() }
+    }
+
+    /// The session dies on its own (an idle timeout): later calls fail, as after `close()`.
+    func drop() async { await close() }
 }
 
 /// Opens fake sessions by address, or fails the way the SSH adapter would.
@@ -251,12 +262,18 @@ final class FakeConnector: HostConnector {
 
     private let endpoints = Mutex<[String: Endpoint]>([:])
     private let opened = Mutex<[HostTarget]>([])
+    private let live = LiveSessions()
 
     init() {}
 
     func add(_ address: String, _ endpoint: Endpoint) { endpoints.withLock { $0[address] = endpoint } }
     /// Every open attempt, in order.
     var opens: [HostTarget] { opened.withLock { $0 } }
+    /// Sessions open now, and the most that were open at once.
+    var openSessions: Int { live.state.withLock { $0.open } }
+    var peakOpenSessions: Int { live.state.withLock { $0.peak } }
+    /// Every session handed out, in order.
+    var sessions: [FakeSession] { live.state.withLock { $0.sessions } }
 
     func open(_ target: HostTarget) async throws -> any RemoteHost {
         opened.withLock { $0.append(target) }
@@ -269,7 +286,13 @@ final class FakeConnector: HostConnector {
             guard user == target.user else {
                 throw HostConnectError(kind: .authentication, message: "\(target.user)@\(target.address): Permission denied (publickey)")
             }
-            return FakeSession(machine, target)
+            let session = FakeSession(machine, target) { [live] in live.state.withLock { $0.open -= 1 } }
+            live.state.withLock { live in
+                live.open += 1
+                live.peak = max(live.peak, live.open)
+                live.sessions.append(session)
+            }
+            return session
         }
     }
 
@@ -281,4 +304,9 @@ final class FakeConnector: HostConnector {
         Offending ED25519 key in /root/.ssh/known_hosts:7
         Host key verification failed.
         """
+}
+
+/// The fake connector's open sessions: how many now, the most at once, and all it handed out.
+final class LiveSessions: Sendable {
+    let state = Mutex<(open: Int, peak: Int, sessions: [FakeSession])>((0, 0, []))
 }

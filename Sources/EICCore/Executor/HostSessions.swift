@@ -1,0 +1,68 @@
+import Synchronization
+
+/// The SSH sessions apply installs over (design §5, step 4), bounded so that sockets, threads and memory
+/// grow with parallelism, not with the fleet.
+///
+/// The probes offer the session of each host that has work (`Planner.needsHostCommands`); at most
+/// `limit` are kept open, the others are closed at once. Every host's probe target is remembered, so
+/// the executor opens a fresh session through the `HostConnector` port for a host whose session was not
+/// kept, and again for one whose kept session died meanwhile (an idle timeout while a person read the
+/// plan at the prompt). Each session is handed over once: whoever takes it closes it.
+public final class HostSessions: Sendable {
+    /// nil: sessions can only be handed out, never (re)opened (`init(_:)`).
+    let connector: (any HostConnector)?
+    /// How many sessions are kept open between probe and execution.
+    public let limit: Int
+    private let state = Mutex<(kept: [String: any RemoteHost], targets: [String: HostTarget])>(([:], [:]))
+
+    public init(connector: any HostConnector, limit: Int) {
+        self.connector = connector
+        self.limit = max(0, limit)
+    }
+
+    /// Only these sessions, none reopened: for callers that open sessions themselves.
+    public init(_ sessions: [String: any RemoteHost]) {
+        connector = nil
+        limit = sessions.count
+        state.withLock { $0.kept = sessions }
+    }
+
+    /// The ids of the hosts whose sessions are open and kept.
+    public var keptIds: Set<String> { state.withLock { Set($0.kept.keys) } }
+
+    /// Remembers `target` and keeps `session` if fewer than `limit` are kept; otherwise returns it,
+    /// for the caller to close.
+    func offer(_ session: any RemoteHost, for instanceId: String, target: HostTarget) -> (any RemoteHost)? {
+        state.withLock { state in
+            state.targets[instanceId] = target
+            guard state.kept.count < limit, state.kept[instanceId] == nil else { return session }
+            state.kept[instanceId] = session
+            return nil
+        }
+    }
+
+    /// The host's kept session (`kept` true) or a newly opened one; the caller closes it.
+    func take(_ instanceId: String) async throws -> (session: any RemoteHost, kept: Bool) {
+        if let session = state.withLock({ $0.kept.removeValue(forKey: instanceId) }) { return (session, true) }
+        return (try await reopen(instanceId), false)
+    }
+
+    /// A new session to the host, with the target its probe used.
+    func reopen(_ instanceId: String) async throws -> any RemoteHost {
+        guard let connector, let target = state.withLock({ $0.targets[instanceId] }) else {
+            throw HostConnectError(kind: .session, message: "no SSH session to \(instanceId) (it was not reachable when observed)")
+        }
+        return try await connector.open(target)
+    }
+
+    /// Closes every session still kept (all at once) and returns when they are closed.
+    public func closeAll() async {
+        let sessions = state.withLock { state -> [any RemoteHost] in
+            defer { state.kept = [:] }
+            return Array(state.kept.values)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for session in sessions { group.addTask { await session.close() } }
+        }
+    }
+}
