@@ -14,8 +14,11 @@ struct ApplyCommand: AsyncParsableCommand {
         over the session its probe opened and probed again: it counts as done only when sshd's \
         effective configuration runs EIC's command. Foreign AuthorizedKeysCommands are never touched.
 
-        A saved plan (`plan --out`) is applied only if nothing it observed has changed since; \
-        otherwise apply names each changed target and changes nothing.
+        A saved plan (`plan --out`) is carried out exactly as reviewed: its saved ${VAR} values and \
+        actions, never the current environment's. Apply refuses it, names what differs and changes \
+        nothing when the file was edited (its HMAC no longer matches), a ${VAR} it used is now set to \
+        another value, the plan file changed, or any target it observed changed since. With \
+        --verify, the logins are checked even when there was nothing to change.
 
         Running it again changes nothing. Ctrl-C starts no new action and lets running ones finish.
         Exit codes: 0 everything onboarded; 1 anything failed, conflicted, was unreachable or skipped \
@@ -42,8 +45,18 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let text = try FleetContext.readText(plan)
-        let saved = SavedPlan.read(text)
-        let context = try FleetContext.load(planPath: saved?.planFile ?? plan, global: global, ssh: ssh, text: saved?.planText ?? text)
+        let environment = ProcessInfo.processInfo.environment
+        var saved: SavedPlan?
+        if SealedSavedPlan.looksSaved(text) {
+            let opened = try SavedPlanStore.read(text, path: plan, environment: environment)
+            let planFileNow = FileManager.default.contents(atPath: opened.planFile).map { String(decoding: $0, as: UTF8.self) }
+            if let refusal = opened.refusal(environment: environment, planFileNow: planFileNow) {
+                throw PlanError.savedPlanRefused(file: plan, refusal)
+            }
+            saved = opened
+        }
+        let context = try saved.map { try FleetContext.load(saved: $0, global: global, ssh: ssh) }
+            ?? FleetContext.load(planPath: plan, global: global, ssh: ssh, text: text)
         if !autoApprove && isatty(STDIN_FILENO) != 1 {
             throw CommandError.usage("apply asks for confirmation on a terminal; without one, pass --auto-approve.")
         }
@@ -56,14 +69,12 @@ struct ApplyCommand: AsyncParsableCommand {
         // the process exit: a dedicated SSH thread still freeing its libssh2 session while exit() ran the
         // libraries' cleanup crashed apply with SIGSEGV (exit 139) after it had printed its summary.
         func proceed() async throws {
-            if let saved {
-                let changed = saved.changedTargets(observation.fingerprints())
-                guard changed.isEmpty else {
-                    throw CommandError.usage("the fleet changed since \(plan) was saved, so it was not applied; nothing was changed.\n"
-                        + "Changed: " + changed.joined(separator: ", ") + "\nRun `eicsetup plan` again.")
-                }
-            }
             let result = Planner(templates: context.templates).plan(context.plan, observation)
+            if let saved, let refusal = saved.refusal(observation: observation, fresh: result) {
+                throw PlanError.savedPlanRefused(file: plan, refusal)
+            }
+            // A saved plan's own actions are carried out: the check above proved they are what would be planned now.
+            let actions = saved?.actions ?? result.actions
             let style = Style.forStdout(noColor: global.noColor)
             let view = ApplyView(json: json, style: style)
             if json {
@@ -71,27 +82,30 @@ struct ApplyCommand: AsyncParsableCommand {
             } else {
                 print(PlanView.text(result, observation, verbose: global.verbose, style: style), terminator: "")
             }
-            guard result.summary.hasChanges else {
-                if result.summary.needsAttention { throw ExitCode.failure }
-                return
-            }
-            if !autoApprove && !Self.confirm() {
-                print("Apply cancelled; nothing was changed.")
+            var outcomes: [ActionOutcome] = []
+            if result.summary.hasChanges {
+                if !autoApprove && !Self.confirm() {
+                    print("Apply cancelled; nothing was changed.")
+                    throw ExitCode.failure
+                }
+                let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
+                    view.event(event)
+                }
+                let interrupt = InterruptWatch { executor.stop(); view.interrupted() }
+                outcomes = await executor.run(actions)
+                interrupt.cancel()
+                view.summary(outcomes)
+            } else if result.summary.needsAttention && !verify {
                 throw ExitCode.failure
             }
-            let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
-                view.event(event)
-            }
-            let interrupt = InterruptWatch { executor.stop(); view.interrupted() }
-            let outcomes = await executor.run(result.actions)
-            interrupt.cancel()
-            view.summary(outcomes)
             var verified = true
+            // --verify runs even when there was nothing to change: the user asked whether logins work.
             if verify {
                 print("")
                 verified = try await VerifyCommand.verify(context, parallelism: parallelism, iamWait: 30, json: json, noColor: global.noColor)
             }
-            if !verified || outcomes.contains(where: { ![.ok, .changed].contains($0.status) }) { throw ExitCode.failure }
+            if !verified || outcomes.contains(where: { ![.ok, .changed].contains($0.status) })
+                || (outcomes.isEmpty && result.summary.needsAttention) { throw ExitCode.failure }
         }
         do {
             try await proceed()
