@@ -20,9 +20,10 @@ struct ApplyCommand: AsyncParsableCommand {
         another value, the plan file changed, or any target it observed changed since. With \
         --verify, the logins are checked even when there was nothing to change.
 
-        Running it again changes nothing. Ctrl-C starts no new action and lets running ones finish.
+        Running it again changes nothing. The first Ctrl-C starts no new action and lets running ones \
+        finish (within the plan's timeouts); a second one aborts at once.
         Exit codes: 0 everything onboarded; 1 anything failed, conflicted, was unreachable or skipped \
-        (everything else that could be done was done).
+        (everything else that could be done was done); 130 after Ctrl-C.
 
         Examples:
           eicsetup apply fleet.json
@@ -61,8 +62,19 @@ struct ApplyCommand: AsyncParsableCommand {
             throw CommandError.usage("apply asks for confirmation on a terminal; without one, pass --auto-approve.")
         }
         let progress = ProgressLine()
-        let (observation, sessions) = try await context.observer(parallelism: parallelism, progress: progress)
-            .observe(context.plan, region: context.configuration.region, keepSessions: true)
+        let observer = context.observer(parallelism: parallelism, progress: progress)
+        let (planFile, region) = (context.plan, context.configuration.region)
+        let observed: (Observation, [String: any RemoteHost])
+        do {
+            observed = try await CtrlC.guarding("Interrupted: no new host is probed; nothing will be changed.",
+                                                cleanup: { await Self.close($0.1) }) {
+                try await observer.observe(planFile, region: region, keepSessions: true)
+            }
+        } catch {
+            progress.clear()
+            throw error
+        }
+        let (observation, sessions) = observed
         progress.clear()
         // Everything after the probes runs in `proceed`, so that the sessions the probes kept open are
         // closed (awaited) on every path before `run` returns. Closing them in a detached task raced with
@@ -91,10 +103,11 @@ struct ApplyCommand: AsyncParsableCommand {
                 let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
                     view.event(event)
                 }
-                let interrupt = InterruptWatch { executor.stop(); view.interrupted() }
+                let interrupt = CtrlC(nil) { executor.stop(); view.interrupted() }
                 outcomes = await executor.run(actions)
                 interrupt.cancel()
                 view.summary(outcomes)
+                if interrupt.interrupted { throw ExitCode(130) }
             } else if result.summary.needsAttention && !verify {
                 throw ExitCode.failure
             }
@@ -127,23 +140,5 @@ struct ApplyCommand: AsyncParsableCommand {
         print("\nApply these actions? Only 'yes' will be accepted: ", terminator: "")
         fflush(nil)
         return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
-    }
-}
-
-/// Turns SIGINT into a call (once), instead of killing the process mid-install.
-final class InterruptWatch: @unchecked Sendable {
-    // @unchecked: `source` is set once in init and only cancelled afterwards.
-    private let source: DispatchSourceSignal
-
-    init(_ handler: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler(handler: handler)
-        source.resume()
-    }
-
-    func cancel() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
     }
 }

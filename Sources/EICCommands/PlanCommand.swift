@@ -13,7 +13,8 @@ struct PlanCommand: AsyncParsableCommand {
           + create   ~ update   ! conflict (a foreign AuthorizedKeysCommand, never overwritten)
           × unreachable or skipped (with the reason)   = already as planned (shown with -v)
 
-        Exit codes: 0 ok, 1 error; with --detailed-exitcode, 2 means changes are pending.
+        Exit codes: 0 ok, 1 error; with --detailed-exitcode, 2 means changes are pending; 130 after \
+        Ctrl-C (the first starts no new probe, the second aborts at once).
         --out saves, to a new file (mode 0600; never over an existing file or through a symlink), the \
         plan with its ${VAR} values, the actions and fingerprints of everything observed, sealed with an \
         HMAC keyed by a per-user secret in ~/.config/eicsetup. `apply SAVED` carries out exactly those \
@@ -45,8 +46,11 @@ struct PlanCommand: AsyncParsableCommand {
         let progress = ProgressLine()
         let observation: Observation
         do {
-            (observation, _) = try await context.observer(parallelism: parallelism, progress: progress)
-                .observe(context.plan, region: context.configuration.region)
+            let observer = context.observer(parallelism: parallelism, progress: progress)
+            let (plan, region) = (context.plan, context.configuration.region)
+            observation = try await CtrlC.guarding("Interrupted: no new host is probed, and no plan will be shown.") {
+                try await observer.observe(plan, region: region).0
+            }
         } catch {
             progress.clear()
             throw error
