@@ -16,7 +16,8 @@ struct FleetContext {
     let configuration: AWSConfiguration
     let client: AWSClient
     let cloud: AWSCloud
-    let connector: SSHHostConnector
+    /// `var`: plan swaps in a connector that records no host key (`deferringHostKeyRecords`).
+    var connector: SSHHostConnector
     let templates: PolicyTemplates
 
     /// Reads `path`, applies the SSH option overrides, and resolves AWS settings (explicit --region

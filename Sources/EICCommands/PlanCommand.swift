@@ -9,7 +9,8 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show what apply would change, reading only.",
         discussion: """
         Reads only — AWS Describe/List/Get calls (a fixed number, whatever the fleet size) and one \
-        read-only SSH probe per instance — and prints what apply would do:
+        read-only SSH probe per instance; with hostKeys accept-new, a new host key is trusted for the \
+        probe only and apply records it in known_hosts — and prints what apply would do:
           + create   ~ update   ! conflict (a foreign AuthorizedKeysCommand, never overwritten)
           × unreachable or skipped (with the reason)   = already as planned (shown with -v)
 
@@ -42,7 +43,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let out { try SavedPlanStore.checkNew(out) }
-        let context = try FleetContext.load(planPath: plan, global: global, ssh: ssh)
+        var context = try FleetContext.load(planPath: plan, global: global, ssh: ssh)
+        // plan only reads: with accept-new, a new host key is trusted for the probe and recorded by apply.
+        context.connector = context.connector.deferringHostKeyRecords()
         let progress = ProgressLine()
         let observation: Observation
         do {
@@ -57,6 +60,12 @@ struct PlanCommand: AsyncParsableCommand {
         }
         progress.clear()
         let result = Planner(templates: context.templates).plan(context.plan, observation)
+        let unrecorded = context.connector.unrecordedHostKeys
+        if !unrecorded.isEmpty, let knownHosts = context.plan.instances?.ssh.knownHosts {
+            FileHandle.standardError.write(Data(("Note: hostKeys is accept-new: \(unrecorded.count) new host key(s) were trusted for this plan "
+                + "only and not written to \(knownHosts): \(unrecorded.joined(separator: ", ")). "
+                + "apply records them when it connects.\n").utf8))
+        }
         if json {
             print(try PlanView.json(result, observation), terminator: "")
         } else {
