@@ -16,12 +16,16 @@ struct ApplyCommand: AsyncParsableCommand {
         only when sshd's effective configuration runs EIC's command. Foreign AuthorizedKeysCommands \
         are never touched.
 
-        A saved plan (`plan --out`) is applied only if nothing it observed has changed since; \
-        otherwise apply names each changed target and changes nothing.
+        A saved plan (`plan --out`) is carried out exactly as reviewed: its saved ${VAR} values and \
+        actions, never the current environment's. Apply refuses it, names what differs and changes \
+        nothing when the file was edited (its HMAC no longer matches), a ${VAR} it used is now set to \
+        another value, the plan file changed, or any target it observed changed since. With \
+        --verify, the logins are checked even when there was nothing to change.
 
-        Running it again changes nothing. Ctrl-C starts no new action and lets running ones finish.
+        Running it again changes nothing. The first Ctrl-C starts no new action and lets running ones \
+        finish (within the plan's timeouts); a second one aborts at once.
         Exit codes: 0 everything onboarded; 1 anything failed, conflicted, was unreachable or skipped \
-        (everything else that could be done was done).
+        (everything else that could be done was done); 130 after Ctrl-C.
 
         Examples:
           eicsetup apply fleet.json
@@ -44,8 +48,18 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let text = try FleetContext.readText(plan)
-        let saved = SavedPlan.read(text)
-        let context = try FleetContext.load(planPath: saved?.planFile ?? plan, global: global, ssh: ssh, text: saved?.planText ?? text)
+        let environment = ProcessInfo.processInfo.environment
+        var saved: SavedPlan?
+        if SealedSavedPlan.looksSaved(text) {
+            let opened = try SavedPlanStore.read(text, path: plan, environment: environment)
+            let planFileNow = FileManager.default.contents(atPath: opened.planFile).map { String(decoding: $0, as: UTF8.self) }
+            if let refusal = opened.refusal(environment: environment, planFileNow: planFileNow) {
+                throw PlanError.savedPlanRefused(file: plan, refusal)
+            }
+            saved = opened
+        }
+        let context = try saved.map { try FleetContext.load(saved: $0, global: global, ssh: ssh) }
+            ?? FleetContext.load(planPath: plan, global: global, ssh: ssh, text: text)
         if !autoApprove && isatty(STDIN_FILENO) != 1 {
             throw CommandError.usage("apply asks for confirmation on a terminal; without one, pass --auto-approve.")
         }
@@ -54,11 +68,15 @@ struct ApplyCommand: AsyncParsableCommand {
         // Hosts with nothing to do close their session after the probe; at most `parallelism` of the
         // others stay open, so sockets, threads and memory grow with parallelism, not with the fleet.
         let sessions = HostSessions(connector: context.connector, limit: parallelism)
+        let observer = context.observer(parallelism: parallelism, progress: progress)
+        let (planFile, region) = (context.plan, context.configuration.region)
         let observation: Observation
         do {
-            observation = try await context.observer(parallelism: parallelism, progress: progress)
-                .observe(context.plan, region: context.configuration.region, into: sessions)
+            observation = try await CtrlC.guarding("Interrupted: no new host is probed; nothing will be changed.") {
+                try await observer.observe(planFile, region: region, into: sessions)
+            }
         } catch {
+            progress.clear()
             await sessions.closeAll()
             throw error
         }
@@ -68,14 +86,12 @@ struct ApplyCommand: AsyncParsableCommand {
         // the process exit: a dedicated SSH thread still freeing its libssh2 session while exit() ran the
         // libraries' cleanup crashed apply with SIGSEGV (exit 139) after it had printed its summary.
         func proceed() async throws {
-            if let saved {
-                let changed = saved.changedTargets(observation.fingerprints())
-                guard changed.isEmpty else {
-                    throw CommandError.usage("the fleet changed since \(plan) was saved, so it was not applied; nothing was changed.\n"
-                        + "Changed: " + changed.joined(separator: ", ") + "\nRun `eicsetup plan` again.")
-                }
-            }
             let result = Planner(templates: context.templates).plan(context.plan, observation)
+            if let saved, let refusal = saved.refusal(observation: observation, fresh: result) {
+                throw PlanError.savedPlanRefused(file: plan, refusal)
+            }
+            // A saved plan's own actions are carried out: the check above proved they are what would be planned now.
+            let actions = saved?.actions ?? result.actions
             let style = Style.forStdout(noColor: global.noColor)
             let view = ApplyView(json: json, style: style)
             if json {
@@ -83,27 +99,31 @@ struct ApplyCommand: AsyncParsableCommand {
             } else {
                 print(PlanView.text(result, observation, verbose: global.verbose, style: style), terminator: "")
             }
-            guard result.summary.hasChanges else {
-                if result.summary.needsAttention { throw ExitCode.failure }
-                return
-            }
-            if !autoApprove && !Self.confirm() {
-                print("Apply cancelled; nothing was changed.")
+            var outcomes: [ActionOutcome] = []
+            if result.summary.hasChanges {
+                if !autoApprove && !Self.confirm() {
+                    print("Apply cancelled; nothing was changed.")
+                    throw ExitCode.failure
+                }
+                let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
+                    view.event(event)
+                }
+                let interrupt = CtrlC(nil) { executor.stop(); view.interrupted() }
+                outcomes = await executor.run(actions)
+                interrupt.cancel()
+                view.summary(outcomes)
+                if interrupt.interrupted { throw ExitCode(130) }
+            } else if result.summary.needsAttention && !verify {
                 throw ExitCode.failure
             }
-            let executor = Executor(cloud: context.cloud, sessions: sessions, parallelism: parallelism) { event in
-                view.event(event)
-            }
-            let interrupt = InterruptWatch { executor.stop(); view.interrupted() }
-            let outcomes = await executor.run(result.actions)
-            interrupt.cancel()
-            view.summary(outcomes)
             var verified = true
+            // --verify runs even when there was nothing to change: the user asked whether logins work.
             if verify {
                 print("")
                 verified = try await VerifyCommand.verify(context, parallelism: parallelism, iamWait: 30, json: json, noColor: global.noColor)
             }
-            if !verified || outcomes.contains(where: { ![.ok, .changed].contains($0.status) }) { throw ExitCode.failure }
+            if !verified || outcomes.contains(where: { ![.ok, .changed].contains($0.status) })
+                || (outcomes.isEmpty && result.summary.needsAttention) { throw ExitCode.failure }
         }
         do {
             try await proceed()
@@ -118,23 +138,5 @@ struct ApplyCommand: AsyncParsableCommand {
         print("\nApply these actions? Only 'yes' will be accepted: ", terminator: "")
         fflush(nil)
         return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
-    }
-}
-
-/// Turns SIGINT into a call (once), instead of killing the process mid-install.
-final class InterruptWatch: @unchecked Sendable {
-    // @unchecked: `source` is set once in init and only cancelled afterwards.
-    private let source: DispatchSourceSignal
-
-    init(_ handler: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler(handler: handler)
-        source.resume()
-    }
-
-    func cancel() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
     }
 }

@@ -11,10 +11,13 @@ struct FleetContext {
     let planPath: String
     let planText: String
     let plan: PlanFile
+    /// `${NAME}` → the value the plan used (a saved plan records them).
+    let variables: [String: String]
     let configuration: AWSConfiguration
     let client: AWSClient
     let cloud: AWSCloud
-    let connector: SSHHostConnector
+    /// `var`: plan swaps in a connector that records no host key (`deferringHostKeyRecords`).
+    var connector: SSHHostConnector
     let templates: PolicyTemplates
 
     /// Reads `path`, applies the SSH option overrides, and resolves AWS settings (explicit --region
@@ -22,14 +25,29 @@ struct FleetContext {
     static func load(planPath: String, global: GlobalOptions, ssh: SSHOptions, text given: String? = nil,
                      requireFleetKey: Bool = true) throws -> FleetContext {
         let environment = ProcessInfo.processInfo.environment
-        let (text, plan) = try readPlan(planPath, environment: environment, overrides: ssh, text: given, requireFleetKey: requireFleetKey)
+        let text = try given ?? readText(planPath)
+        let (decoded, variables) = try PlanDecoder(environment: environment).decodeRecordingVariables(text, file: planPath)
+        let plan = try prepare(decoded, planPath, environment: environment, overrides: ssh, requireFleetKey: requireFleetKey)
+        return try load(planPath: planPath, text: text, plan: plan, variables: variables, global: global)
+    }
+
+    /// The context of a saved plan: its expanded plan (this command's SSH overrides applied on top),
+    /// never the environment's values of its variables.
+    static func load(saved: SavedPlan, global: GlobalOptions, ssh: SSHOptions) throws -> FleetContext {
+        let plan = try prepare(saved.plan, saved.planFile, environment: ProcessInfo.processInfo.environment, overrides: ssh, requireFleetKey: true)
+        return try load(planPath: saved.planFile, text: saved.planText, plan: plan, variables: saved.variables, global: global)
+    }
+
+    private static func load(planPath: String, text: String, plan: PlanFile, variables: [String: String],
+                             global: GlobalOptions) throws -> FleetContext {
+        let environment = ProcessInfo.processInfo.environment
         let configuration = try AWSConfiguration.resolve(profile: global.profile, region: global.region ?? plan.region,
                                                          endpointURL: global.endpointURL)
         let client = configuration.client()
         guard let loaded = Templates.policyTemplates else {
             throw CommandError.usage("the IAM policy templates are missing next to the eicsetup binary (eicsetup_EICTemplates.resources); reinstall it with its resources")
         }
-        return FleetContext(planPath: planPath, planText: text, plan: plan, configuration: configuration, client: client,
+        return FleetContext(planPath: planPath, planText: text, plan: plan, variables: variables, configuration: configuration, client: client,
                             cloud: AWSCloud(client: client),
                             connector: SSHHostConnector(passphrase: .environmentOrPrompt(environment), agentSocket: environment["SSH_AUTH_SOCK"]),
                             templates: PolicyTemplates(byInstanceArn: loaded.byInstanceArn, byTag: loaded.byTag))
@@ -41,7 +59,14 @@ struct FleetContext {
     static func readPlan(_ path: String, environment: [String: String], overrides: SSHOptions, text given: String? = nil,
                          requireFleetKey: Bool = true) throws -> (String, PlanFile) {
         let text = try given ?? readText(path)
-        var plan = try PlanDecoder(environment: environment).decode(text, file: path)
+        let plan = try PlanDecoder(environment: environment).decode(text, file: path)
+        return (text, try prepare(plan, path, environment: environment, overrides: overrides, requireFleetKey: requireFleetKey))
+    }
+
+    /// `plan` with the SSH overrides and `~` expanded, after the local checks (key file, known_hosts).
+    static func prepare(_ decoded: PlanFile, _ path: String, environment: [String: String], overrides: SSHOptions,
+                        requireFleetKey: Bool) throws -> PlanFile {
+        var plan = decoded
         if var section = plan.instances {
             overrides.apply(to: &section.ssh)
             section.ssh.identityFile = section.ssh.identityFile.map(Paths.expandTilde)
@@ -60,7 +85,7 @@ struct FleetContext {
             guard issues.isEmpty else { throw PlanError.invalid(file: path, issues: issues) }
             plan.instances = section
         }
-        return (text, plan)
+        return plan
     }
 
     /// The file's text, or why not.

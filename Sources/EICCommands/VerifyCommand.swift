@@ -18,7 +18,9 @@ struct VerifyCommand: AsyncParsableCommand {
         A failed host gets a diagnosis: no IAM permission, security group without tcp/22 from here, \
         host unreachable, host key mismatch, EIC not configured (package missing, foreign \
         AuthorizedKeysCommand, sshd not restarted — from a probe over the fleet key when it is \
-        readable), or key expired before the login. Exit 0 only if every host passes.
+        readable), or key expired before the login. Exit 0 only if every host passes; 130 after \
+        Ctrl-C (the first starts no new login, the second aborts at once). The plan's \
+        connectTimeoutSeconds and commandTimeoutSeconds bound every login.
 
         Run it as the people who will log in, e.g. with their profile:
           eicsetup verify fleet.json --profile colleague
@@ -54,15 +56,27 @@ struct VerifyCommand: AsyncParsableCommand {
         let progress = ProgressLine()
         progress.update("reading the fleet…")
         let canProbe = section.ssh.identityFile.map { access($0, R_OK) == 0 } ?? false
-        let observation = try await context.observer(parallelism: parallelism, progress: progress)
-            .observeForVerify(context.plan, region: context.configuration.region, probeHosts: canProbe)
-        progress.update("logging in to \(observation.instances.count) instances…")
+        let observer = context.observer(parallelism: parallelism, progress: progress)
+        let (plan, region) = (context.plan, context.configuration.region)
+        // The plan's timeouts bound every login, its command included (not the SSH layer's 300 s default).
         let login = InstanceConnectLogin(instanceConnect: InstanceConnectClient(client: context.client),
                                          knownHostsPath: section.ssh.knownHosts,
                                          hostKeyPolicy: section.ssh.hostKeys == .acceptNew ? .acceptNew : .strict,
-                                         connectTimeoutMilliseconds: section.ssh.connectTimeoutSeconds * 1000)
+                                         connectTimeoutMilliseconds: section.ssh.connectTimeoutSeconds * 1000,
+                                         commandTimeoutMilliseconds: section.ssh.commandTimeoutSeconds * 1000)
         let verifier = Verifier(login: login, parallelism: parallelism, accessDeniedRetrySeconds: Double(iamWait))
-        let results = await verifier.verify(observation, osUsers: osUsers.isEmpty ? ["ec2-user", "ubuntu"] : osUsers, settings: section.ssh)
+        let (observation, results): (Observation, [VerifyResult])
+        do {
+            (observation, results) = try await CtrlC.guarding("Interrupted: no new login starts, and no result will be shown.") {
+                let observation = try await observer.observeForVerify(plan, region: region, probeHosts: canProbe)
+                progress.update("logging in to \(observation.instances.count) instances…")
+                let results = await verifier.verify(observation, osUsers: osUsers.isEmpty ? ["ec2-user", "ubuntu"] : osUsers, settings: section.ssh)
+                return (observation, results)
+            }
+        } catch {
+            progress.clear()
+            throw error
+        }
         progress.clear()
         if json {
             print(try VerifyView.json(results, observation), terminator: "")

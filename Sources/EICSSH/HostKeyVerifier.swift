@@ -56,10 +56,11 @@ enum HostKeyVerifier {
     /// Accepts the key, appends it (accept-new), or throws the refusal OpenSSH would print.
     /// - Parameter afterReading: runs between reading the file and deciding; tests widen the race window
     ///   with it to prove the lock serialises read-check-append.
-    /// - Returns: true when the key was newly added.
+    /// - Parameter record: false trusts a new key (accept-new) in this process only, without writing.
+    /// - Returns: true when the key was newly trusted (added to the file, or only to memory without `record`).
     @discardableResult
     static func verify(path: String, hostToken: String, keyType: String, keyBlob: [UInt8],
-                       policy: HostKeyPolicy, afterReading: () -> Void = {}) throws(SSHError) -> Bool {
+                       policy: HostKeyPolicy, record: Bool = true, afterReading: () -> Void = {}) throws(SSHError) -> Bool {
         fileLock.lock()
         defer { fileLock.unlock() }
         guard let (bytes, hosts) = load(path: path) else {
@@ -89,10 +90,32 @@ enum HostKeyVerifier {
                     (e.g. ssh-keyscan) or use --host-keys accept-new.
                     """)
             }
+            guard record else { return try trustInMemory(path: path, hostToken: hostToken, keyType: keyType, keyBlob: keyBlob) }
             try append(KnownHosts.line(hostToken: hostToken, keyType: keyType, keyBlob: keyBlob),
                        to: path, existing: bytes)
             return true
         }
+    }
+
+    /// Keys accept-new trusted without recording them, by known_hosts path and host: a later connection
+    /// of this process to the same host must offer the same key (another one, of any type, is refused).
+    /// The blob starts with the key type, so comparing blobs compares types too.
+    private static let inMemory = Mutex<[String: [UInt8]]>([:])
+
+    private static func trustInMemory(path: String, hostToken: String, keyType: String, keyBlob: [UInt8]) throws(SSHError) -> Bool {
+        let slot = path + "\n" + hostToken
+        let earlier = inMemory.withLock { trusted -> [UInt8]? in
+            if let known = trusted[slot] { return known }
+            trusted[slot] = keyBlob
+            return nil
+        }
+        guard let earlier else { return true }
+        guard earlier == keyBlob else {
+            throw SSHError(.hostKeyChanged, operation: "host key check for \(hostToken)",
+                           message: "the \(keyLabel(keyType)) host key of \(hostToken) changed since this process first saw it "
+                               + "(now \(SSHFingerprint.sha256(ofPublicKeyBlob: keyBlob))). Host key verification failed; nothing was run.")
+        }
+        return false
     }
 
     private static func append(_ line: String, to path: String, existing: [UInt8]) throws(SSHError) {

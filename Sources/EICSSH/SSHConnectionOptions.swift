@@ -18,6 +18,9 @@ public struct SSHConnectionOptions: Sendable {
     public var connectTimeoutMilliseconds: Int
     /// Default limit for one remote command, in milliseconds.
     public var commandTimeoutMilliseconds: Int
+    /// With accept-new: false trusts an unknown key for this process only, without writing known_hosts
+    /// (`plan` only reads; apply records the key when it connects).
+    public var recordNewHostKeys = true
 
     /// Options with OpenSSH-like defaults: strict host keys, 10 s to connect, 5 min per command.
     public init(host: String, port: Int = 22, user: String, identity: SSHIdentity, knownHostsPath: String,

@@ -7,6 +7,8 @@ import Synchronization
 public struct SSHHostConnector: HostConnector {
     let passphrase: PassphraseSource
     let agentSocket: String?
+    /// Set by `deferringHostKeyRecords()`: accept-new trusts new keys in memory and lists them here.
+    let unrecorded: UnrecordedHostKeys?
 
     /// `passphrase` is asked at most once per key file, however many hosts connect in parallel.
     public init(passphrase: PassphraseSource, agentSocket: String?) {
@@ -20,7 +22,23 @@ public struct SSHHostConnector: HostConnector {
             }
         }
         self.agentSocket = agentSocket
+        unrecorded = nil
     }
+
+    private init(_ base: SSHHostConnector, unrecorded: UnrecordedHostKeys) {
+        passphrase = base.passphrase
+        agentSocket = base.agentSocket
+        self.unrecorded = unrecorded
+    }
+
+    /// This connector, but accept-new writes nothing to known_hosts: new keys are trusted for this
+    /// process only and listed in `unrecordedHostKeys` (plan reads only; apply records them).
+    public func deferringHostKeyRecords() -> SSHHostConnector {
+        SSHHostConnector(self, unrecorded: UnrecordedHostKeys())
+    }
+
+    /// "address:port" of every host whose new key was trusted without being recorded, sorted.
+    public var unrecordedHostKeys: [String] { unrecorded?.hosts.withLock { $0.sorted() } ?? [] }
 
     public func open(_ target: HostTarget) async throws -> any RemoteHost {
         let identity: SSHIdentity
@@ -36,8 +54,14 @@ public struct SSHHostConnector: HostConnector {
             hostKeyPolicy: target.hostKeys == .acceptNew ? .acceptNew : .strict, passphrase: passphrase,
             connectTimeoutMilliseconds: target.connectTimeoutSeconds * 1000,
             commandTimeoutMilliseconds: target.commandTimeoutSeconds * 1000)
+        var chosen = options
+        chosen.recordNewHostKeys = unrecorded == nil
         do {
-            return try await SSHConnection.open(options)
+            let connection = try await SSHConnection.open(chosen)
+            if connection.hostKeyAdded, let unrecorded {
+                unrecorded.hosts.withLock { _ = $0.insert("\(target.address):\(target.port)") }
+            }
+            return connection
         } catch let error as SSHError {
             throw Self.connectError(error)
         }
@@ -56,6 +80,11 @@ public struct SSHHostConnector: HostConnector {
         }
         return HostConnectError(kind: kind, message: error.description)
     }
+}
+
+/// Hosts whose new key accept-new trusted without recording it.
+final class UnrecordedHostKeys: Sendable {
+    let hosts = Mutex<Set<String>>([])
 }
 
 extension SSHConnection {

@@ -89,6 +89,6 @@ final class SSHSession {
             throw SSHError(.session, operation: "read host key of \(hostToken)", message: "malformed host key")
         }
         hostKeyAdded = try HostKeyVerifier.verify(path: options.knownHostsPath, hostToken: hostToken, keyType: keyType,
-                                                  keyBlob: blob, policy: options.hostKeyPolicy)
+                                                  keyBlob: blob, policy: options.hostKeyPolicy, record: options.recordNewHostKeys)
     }
 }

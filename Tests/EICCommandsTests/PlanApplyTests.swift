@@ -138,7 +138,7 @@ import Testing
                 let apply = try await CLIRunner.run(["apply", saved, "--auto-approve"], environment: env)
                 #expect(apply.status == 1)
                 #expect(apply.stderr.contains("security_group[\(fixture.state.securityGroupId)]"), "\(apply.stderr)")
-                #expect(apply.stderr.contains("nothing was changed"))
+                #expect(apply.stderr.contains("Nothing was changed"))
                 #expect(try await ec2.describeSecurityGroupRules(groupIds: [fixture.state.securityGroupId]).count == rulesBefore)
                 #expect(try Self.instanceTrees(fixture.state) == trees)
                 let policy = try await IAMClient(client: fixture.client()).listAttachedPolicies(of: .user, name: "eic-user")

@@ -56,6 +56,39 @@ import Testing
         #expect(try String(contentsOfFile: knownHosts, encoding: .utf8) == recorded)
     }
 
+    /// Issue 19, item 14: plan's connector (`deferringHostKeyRecords`) trusts a new key with accept-new for
+    /// its probe without writing known_hosts, names the host, and refuses another key for it in the same
+    /// process; the ordinary connector (apply) records it.
+    @Test func aConnectorThatDefersRecordsWritesNoKnownHostsLine() async throws {
+        let sshd = try await TestSSHD.started()
+        defer { sshd.stop() }
+        let knownHosts = sshd.directory + "/known_hosts"
+        try "# comment line\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let target = HostTarget(address: sshd.address, port: sshd.port, user: "root", identityFile: TestKeys.shared.ed25519,
+                                knownHostsPath: knownHosts, hostKeys: .acceptNew)
+        let base = SSHHostConnector(passphrase: .none, agentSocket: nil)
+        let planning = base.deferringHostKeyRecords()
+        for _ in 0..<2 {
+            let host = try await planning.open(target)
+            #expect(try await host.run(RemoteCommand(arguments: ["echo", "ok"]), stdin: []).stdoutText == "ok\n")
+            await host.close()
+        }
+        #expect(try String(contentsOfFile: knownHosts, encoding: .utf8) == "# comment line\n")
+        #expect(planning.unrecordedHostKeys == ["\(sshd.address):\(sshd.port)"])
+        #expect(base.unrecordedHostKeys.isEmpty)
+
+        // A different key for the same host later in this process is refused, as a recorded one would be.
+        try sshd.newHostKey()
+        try await sshd.restarted()
+        await #expect(throws: HostConnectError.self) { try await planning.open(target) }
+        #expect(try String(contentsOfFile: knownHosts, encoding: .utf8) == "# comment line\n")
+
+        // apply's connector records the key.
+        let host = try await base.open(target)
+        await host.close()
+        #expect(try String(contentsOfFile: knownHosts, encoding: .utf8).contains("[\(sshd.address)]:\(sshd.port) ssh-ed25519"))
+    }
+
     @Test func hashedEntriesWrittenByOpenSSHAreRecognised() async throws {
         let sshd = try await TestSSHD.started()
         defer { sshd.stop() }

@@ -2,7 +2,7 @@
 /// fleet: design §5, "in parallel, default 10").
 public enum BoundedConcurrency {
     /// Applies `body` to every item, `maxInFlight` at a time; results keep the input order and one
-    /// failure does not stop the others.
+    /// failure does not stop the others. Once the calling task is cancelled, no further item starts.
     public static func map<Item: Sendable, Output: Sendable>(
         _ items: [Item], maxInFlight: Int, _ body: @escaping @Sendable (Item) async throws -> Output
     ) async -> [Result<Output, any Error>] {
@@ -10,7 +10,8 @@ public enum BoundedConcurrency {
         await withTaskGroup(of: (Int, Result<Output, any Error>).self) { group in
             var next = 0
             func startNext() {
-                guard next < items.count else { return }
+                // A cancelled caller (Ctrl-C) starts nothing new; the items not started fail with CancellationError.
+                guard next < items.count, !Task.isCancelled else { return }
                 let index = next
                 let item = items[index]
                 next += 1

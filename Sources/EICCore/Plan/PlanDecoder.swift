@@ -12,6 +12,12 @@ public struct PlanDecoder {
 
     /// Decodes and validates `text`; `file` names the plan in messages.
     public func decode(_ text: String, file: String) throws(PlanError) -> PlanFile {
+        try decodeRecordingVariables(text, file: file).plan
+    }
+
+    /// Decodes like `decode`, and also returns each `${NAME}` the plan used with the value it got
+    /// (a saved plan records them, so that apply can name a variable that changed since).
+    public func decodeRecordingVariables(_ text: String, file: String) throws(PlanError) -> (plan: PlanFile, variables: [String: String]) {
         let root: JSONValue
         do {
             root = try JSONParser.parse(text)
@@ -23,7 +29,7 @@ public struct PlanDecoder {
         guard reader.issues.isEmpty, let plan else {
             throw .invalid(file: file, issues: reader.issues.isEmpty ? [PlanIssue(path: "", message: "not a plan")] : reader.issues)
         }
-        return plan
+        return (plan, reader.usedVariables)
     }
 }
 
@@ -31,6 +37,8 @@ public struct PlanDecoder {
 struct Reader {
     let environment: [String: String]
     var issues: [PlanIssue] = []
+    /// `${NAME}` → the value it was replaced by.
+    var usedVariables: [String: String] = [:]
 
     init(environment: [String: String]) {
         self.environment = environment
@@ -166,6 +174,7 @@ struct Reader {
                 ok = false
             } else if let value = environment[name], !value.isEmpty {
                 out += value
+                usedVariables[name] = value
             } else {
                 issue(path, "${\(name)} is not set in the environment (set it, or write the value into the plan)")
                 ok = false

@@ -7,6 +7,8 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(file: String, issues: [PlanIssue])
     /// The file could not be read.
     case unreadable(file: String, reason: String)
+    /// A saved plan that apply will not carry out, and why; nothing was changed.
+    case savedPlanRefused(file: String, SavedPlanRefusal)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file): \(issues.count) \(noun):\n" + issues.map { "  \($0)" }.joined(separator: "\n")
         case .unreadable(let file, let reason):
             return "cannot read \(file): \(reason)"
+        case .savedPlanRefused(let file, let refusal):
+            return "\(file) was not applied: \(refusal.reason).\nNothing was changed. Run `eicsetup plan --out` again and review it."
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The declarative plan (design §3), after decoding, `${VAR}` expansion and validation.
 /// Every section is optional; an absent section means "leave this part alone".
-public struct PlanFile: Sendable, Equatable {
+public struct PlanFile: Sendable, Equatable, Codable {
     public var version: Int
     public var region: String?
     public var securityGroups: [SecurityGroupEntry]
@@ -19,8 +19,8 @@ public struct PlanFile: Sendable, Equatable {
 
 /// One security group (by id, or every group attached to the selected instances) and the inbound
 /// rules it must have. Rules not listed are left alone.
-public struct SecurityGroupEntry: Sendable, Equatable {
-    public enum Target: Sendable, Equatable {
+public struct SecurityGroupEntry: Sendable, Equatable, Codable {
+    public enum Target: Sendable, Equatable, Codable {
         case groupId(String)
         /// `"groupsOf": "instances"`: the groups of the instances the plan selects.
         case groupsOfSelectedInstances
@@ -36,8 +36,8 @@ public struct SecurityGroupEntry: Sendable, Equatable {
 }
 
 /// One inbound tcp rule wanted on a group.
-public struct IngressRule: Sendable, Equatable {
-    public enum Source: Sendable, Equatable {
+public struct IngressRule: Sendable, Equatable, Codable {
+    public enum Source: Sendable, Equatable, Codable {
         /// An explicit IPv4 or IPv6 CIDR.
         case cidr(String)
         /// `"cidr": "auto"`: the operator's own public address, as a /32.
@@ -60,7 +60,7 @@ public struct IngressRule: Sendable, Equatable {
 }
 
 /// Which instances to onboard and how to reach them over their initial SSH access.
-public struct InstancesSection: Sendable, Equatable {
+public struct InstancesSection: Sendable, Equatable, Codable {
     public var select: InstanceSelection
     public var ssh: SSHSettings
     public var onConflict: ConflictPolicy
@@ -77,20 +77,20 @@ public struct InstancesSection: Sendable, Equatable {
 }
 
 /// What to do with a host whose sshd runs an AuthorizedKeysCommand that is not EIC's.
-public enum ConflictPolicy: String, Sendable, Equatable, CaseIterable {
+public enum ConflictPolicy: String, Sendable, Equatable, CaseIterable, Codable {
     /// Report it loudly and leave the host untouched (the only choice: a foreign command is never overwritten).
     case report
 }
 
 /// The initial SSH access to the fleet.
-public struct SSHSettings: Sendable, Equatable {
-    public enum LoginUser: Sendable, Equatable {
+public struct SSHSettings: Sendable, Equatable, Codable {
+    public enum LoginUser: Sendable, Equatable, Codable {
         /// ec2-user on Amazon Linux, ubuntu on Ubuntu (from the AMI), else tried in that order.
         case auto
         case named(String)
     }
 
-    public enum AddressChoice: String, Sendable, Equatable, CaseIterable {
+    public enum AddressChoice: String, Sendable, Equatable, CaseIterable, Codable {
         /// The public IP when there is one, else the private IP.
         case auto
         case publicIP = "public-ip"
@@ -122,7 +122,7 @@ public struct SSHSettings: Sendable, Equatable {
 }
 
 /// The IAM part: managed policies eicsetup owns, and who they are attached to.
-public struct IAMSection: Sendable, Equatable {
+public struct IAMSection: Sendable, Equatable, Codable {
     public var policies: [PolicySpec]
     public var attachments: [AttachmentSpec]
 
@@ -133,8 +133,8 @@ public struct IAMSection: Sendable, Equatable {
 }
 
 /// A customer-managed policy allowing `ec2-instance-connect:SendSSHPublicKey`.
-public struct PolicySpec: Sendable, Equatable {
-    public enum Instances: Sendable, Equatable {
+public struct PolicySpec: Sendable, Equatable, Codable {
+    public enum Instances: Sendable, Equatable, Codable {
         /// The instances the plan selects, by ARN.
         case selected
         case ids([String])
@@ -158,7 +158,7 @@ public struct PolicySpec: Sendable, Equatable {
 }
 
 /// Principals one policy is attached to (additively: nothing is ever detached).
-public struct AttachmentSpec: Sendable, Equatable {
+public struct AttachmentSpec: Sendable, Equatable, Codable {
     public var policy: String
     public var principals: [PrincipalRef]
 

@@ -1,6 +1,6 @@
 /// One thing `apply` would do (or cannot do) to one target — data only; views render it, the executor
 /// carries out its `operation` (Terraform's plan/view split).
-public struct PlannedAction: Sendable, Equatable {
+public struct PlannedAction: Sendable, Equatable, Codable {
     /// Stable address, e.g. `instance[i-0abc]` or `security_group[sg-0abc].ingress[tcp/22 from 127.0.0.1/32]`.
     public var address: String
     public var kind: ActionKind
@@ -61,7 +61,7 @@ public enum Change: String, Sendable, Codable, CaseIterable {
 }
 
 /// The work behind an action, typed so the executor never parses strings.
-public enum Operation: Sendable, Equatable {
+public enum Operation: Sendable, Equatable, Codable {
     case none
     case authorizeIngress(groupId: String, permission: IngressPermission)
     case createPolicy(name: String, document: String, description: String?)
