@@ -52,7 +52,7 @@ import Testing
         let plan = PlanFile(region: "us-east-1",
                             securityGroups: [SecurityGroupEntry(target: .groupsOfSelectedInstances,
                                                                 ingress: [IngressRule(port: 22, source: .operatorAddress, description: "operator")])],
-                            instances: InstancesSection(select: InstanceSelection(tags: ["Team": "web"]), minimumPackageVersion: "1.1-18"),
+                            instances: InstancesSection(select: InstanceSelection(tags: ["Team": "web"]), minimumPackageVersions: [.amazonLinux: "1.1-18"]),
                             iam: IAMSection(policies: [PolicySpec(name: "EC2InstanceConnect-web", instances: .tags(["Team": "web"]),
                                                                   osUsers: ["ec2-user"], describeInstances: true)],
                                             attachments: [AttachmentSpec(policy: "EC2InstanceConnect-web",

@@ -124,3 +124,57 @@ import Testing
         #expect(amazon.packageVersion?.isOlder(than: "1.1-18") == true)
     }
 }
+
+/// Package minimums per distribution family (issue 22): Ubuntu's deb numbering has its own floor, so an
+/// old Ubuntu package is upgraded and a current Amazon Linux one is not failed; a plan overrides per family.
+@Suite struct PackageMinimumsTests {
+    static func facts(_ osID: String, _ version: String, package: String, manager: PackageManager) -> HostFacts {
+        HostFacts(osID: osID, osVersion: version, osPrettyName: nil, packageManager: manager, privilege: .sudo,
+                  package: PackageState(installed: true, version: package, queriedWith: manager == .apt ? "dpkg-query" : "rpm"),
+                  effective: EffectiveCommand(command: "/opt/aws/bin/eic_run_authorized_keys %u %f", user: "ec2-instance-connect",
+                                              source: .sshdT, fromSystemdOption: false),
+                  settings: [], classification: .eic, notes: [])
+    }
+
+    static func change(_ facts: HostFacts, overrides: [PackageFamily: String] = [:]) -> (Change, String) {
+        let cloud = CloudInstance(instanceId: "i-0000000000000000a", state: "running", imageId: "ami-1", privateIpAddress: "10.0.0.1",
+                                  publicIpAddress: nil, availabilityZone: nil, platformDetails: nil, keyName: nil, vpcId: nil,
+                                  subnetId: nil, securityGroupIds: [], tags: [])
+        let instance = ObservedInstance(cloud: cloud, image: nil, target: nil, host: .facts(facts))
+        let section = InstancesSection(select: InstanceSelection(ids: ["i-0000000000000000a"]), minimumPackageVersions: overrides)
+        let action = Planner(templates: FakeFleet.templates).instanceAction(instance, section)
+        return (action.change, action.reason)
+    }
+
+    @Test func eachFamilyIsComparedWithItsOwnFloor() {
+        // An Ubuntu package before the IMDSv2 release is upgraded, and the reason names what the floor brings.
+        let (old, why) = Self.change(Self.facts("ubuntu", "18.04", package: "1.1.9-0ubuntu3~18.04.1", manager: .apt))
+        #expect(old == .update)
+        #expect(why.contains("older than 1.1.12") && why.contains("IMDSv2"), "\(why)")
+        // The archive's 1.1.12.0 and 1.1.14 meet it; Amazon Linux's 1.1-19 meets its own 1.1-18.
+        #expect(Self.change(Self.facts("ubuntu", "20.04", package: "1.1.12.0-0ubuntu3~20.04.1", manager: .apt)).0 == .noOp)
+        #expect(Self.change(Self.facts("ubuntu", "22.04", package: "1.1.14-0ubuntu1.1", manager: .apt)).0 == .noOp)
+        #expect(Self.change(Self.facts("amzn", "2", package: "1.1-19.amzn2", manager: .yum)).0 == .noOp)
+        let (al2, al2Why) = Self.change(Self.facts("amzn", "2", package: "1.1-12.amzn2", manager: .yum))
+        #expect(al2 == .update && al2Why.contains("status 22"), "\(al2Why)")
+    }
+
+    @Test func aPlanOverridesOneFamilyAndKeepsTheOther() {
+        let overrides: [PackageFamily: String] = [.ubuntu: "1.1.14"]
+        let (ubuntu, why) = Self.change(Self.facts("ubuntu", "20.04", package: "1.1.12.0-0ubuntu3~20.04.1", manager: .apt), overrides: overrides)
+        #expect(ubuntu == .update)
+        #expect(why.contains("older than 1.1.14") && why.contains("plan's minimum"), "\(why)")
+        #expect(Self.change(Self.facts("amzn", "2", package: "1.1-19.amzn2", manager: .yum), overrides: overrides).0 == .noOp)
+    }
+
+    @Test func thePlanFileTakesAStringOrAnObjectPerFamily() throws {
+        func minimums(_ value: String) throws -> [PackageFamily: String]? {
+            try PlanDecoder(environment: [:]).decode(#"{"version": 1, "instances": {"select": {"ids": ["i-0123456789abcdef0"]}, "minimumPackageVersion": \#(value)}}"#,
+                                                     file: "plan.json").instances?.minimumPackageVersions
+        }
+        #expect(try minimums(#""1.1-19""#) == [.amazonLinux: "1.1-19"])
+        #expect(try minimums(#"{"ubuntu": "1.1.14", "amazon-linux": "1.1-19"}"#) == [.ubuntu: "1.1.14", .amazonLinux: "1.1-19"])
+        #expect(throws: PlanError.self) { try minimums(#"{"debian": "1.0"}"#) }
+        #expect(throws: PlanError.self) { try minimums(#"{"ubuntu": "latest"}"#) }
+    }
+}

@@ -66,7 +66,7 @@ import Testing
         #expect(plan.instances?.select.ids == ["i-0123456789abcdef0", "i-0fedcba9876543210"])
         #expect(plan.instances?.ssh.hostKeys == .acceptNew)
         #expect(plan.instances?.ssh.port == 22)
-        #expect(plan.instances?.minimumPackageVersion == "1.1-18")
+        #expect(plan.instances?.minimumPackageVersions == [:], "no override: PackageMinimums.defaults apply")
         #expect(plan.iam?.policies.first?.instances == .selected)
         #expect(plan.iam?.policies.first?.describeInstances == false)
     }

@@ -34,8 +34,9 @@ import Testing
             byName[personality].flatMap { Self.action(result, "instance[\($0)]")?.operation }
         }
         #expect(operation(.al2Old) == .onboardHost(instanceId: byName[.al2Old] ?? "", steps: [.install(.yum)], useSudo: true, minimumVersion: "1.1-18"))
+        // Ubuntu's floor is its own (deb numbering), not Amazon Linux's rpm 1.1-18.
         #expect(operation(.ubuntu1604) == .onboardHost(instanceId: byName[.ubuntu1604] ?? "", steps: [.install(.apt)], useSudo: true,
-                                                       minimumVersion: "1.1-18"))
+                                                       minimumVersion: "1.1.12"))
         #expect(operation(.al2Package1112) == .onboardHost(instanceId: byName[.al2Package1112] ?? "", steps: [.upgrade(.yum)], useSudo: true,
                                                            minimumVersion: "1.1-18"))
         #expect(operation(.al2Current) == Operation.none)

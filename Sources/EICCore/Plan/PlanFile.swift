@@ -64,15 +64,16 @@ public struct InstancesSection: Sendable, Equatable, Codable {
     public var select: InstanceSelection
     public var ssh: SSHSettings
     public var onConflict: ConflictPolicy
-    /// Older installed packages are upgraded (design: 1.1-18).
-    public var minimumPackageVersion: String?
+    /// The plan's own package minimums per distribution family (`PackageMinimums.defaults` for the rest):
+    /// older installed packages are upgraded.
+    public var minimumPackageVersions: [PackageFamily: String]
 
     public init(select: InstanceSelection, ssh: SSHSettings = SSHSettings(), onConflict: ConflictPolicy = .report,
-                minimumPackageVersion: String? = nil) {
+                minimumPackageVersions: [PackageFamily: String] = [:]) {
         self.select = select
         self.ssh = ssh
         self.onConflict = onConflict
-        self.minimumPackageVersion = minimumPackageVersion
+        self.minimumPackageVersions = minimumPackageVersions
     }
 }
 

@@ -82,10 +82,25 @@ extension Reader {
         if fields["select"] == nil { issue(path + ".select", "missing; select instances by ids, tags or filters") }
         let ssh = fields["ssh"] == nil ? SSHSettings() : sshSettings(fields["ssh"], path + ".ssh")
         let conflict = fields["onConflict"] == nil ? .report : choice(fields["onConflict"], path + ".onConflict", ConflictPolicy.self)
-        let minimum = checked(string(fields["minimumPackageVersion"], path + ".minimumPackageVersion"),
-                              path + ".minimumPackageVersion", PlanValidators.packageVersion)
+        let minimums = packageMinimums(fields["minimumPackageVersion"], path + ".minimumPackageVersion")
         guard let select, let ssh, let conflict else { return nil }
-        return InstancesSection(select: select, ssh: ssh, onConflict: conflict, minimumPackageVersion: minimum ?? "1.1-18")
+        return InstancesSection(select: select, ssh: ssh, onConflict: conflict, minimumPackageVersions: minimums)
+    }
+
+    /// `"minimumPackageVersion"`: an object of family → version (`{"amazon-linux": "1.1-19", "ubuntu":
+    /// "1.1.14"}`), or a string, which is Amazon Linux's minimum (the rpm numbering of its documented
+    /// default 1.1-18; earlier plans meant that). Families left out keep `PackageMinimums.defaults`.
+    mutating func packageMinimums(_ value: JSONValue?, _ path: String) -> [PackageFamily: String] {
+        guard let value else { return [:] }
+        if case .string = value {
+            return checked(string(value, path), path, PlanValidators.packageVersion).map { [.amazonLinux: $0] } ?? [:]
+        }
+        let families = PackageFamily.allCases.map(\.rawValue).joined(separator: ", ")
+        let map = stringMap(value, path, key: { PackageFamily(rawValue: $0) == nil ? "unknown distribution family; one of \(families)" : nil },
+                            value: PlanValidators.packageVersion) ?? [:]
+        var out: [PackageFamily: String] = [:]
+        for (key, version) in map { if let family = PackageFamily(rawValue: key) { out[family] = version } }
+        return out
     }
 
     mutating func selection(_ value: JSONValue?, _ path: String) -> InstanceSelection? {

@@ -17,7 +17,8 @@ extension Planner {
             return action(.conflict, before: before, Self.conflictReason(facts))
         }
         let installed = facts.packageVersion
-        let minimum = section.minimumPackageVersion ?? "1.1-18"
+        let floor = PackageFamily(facts.distribution).map { PackageMinimums.minimum(for: $0, overrides: section.minimumPackageVersions) }
+        let minimum = floor?.version ?? "0"
         let tooOld = installed.map { $0.isOlder(than: minimum) } ?? false
         if facts.classification == .eic && !tooOld {
             return action(.noOp, before: before, "EC2 Instance Connect is configured (\(facts.distribution)); verify only")
@@ -29,7 +30,8 @@ extension Planner {
         if let blocked = Self.privilegeProblem(facts, instance) { return action(.skip, before: before, blocked) }
         if let installed, tooOld {
             return action(.update, before: before, after: "ec2-instance-connect ≥ \(minimum) (\(manager.rawValue) upgrade)",
-                          "ec2-instance-connect \(installed) is older than \(minimum)",
+                          "ec2-instance-connect \(installed) is older than \(minimum)"
+                              + (floor?.fix.map { " (\($0))" } ?? " (the plan's minimum for \(facts.distribution))"),
                           .onboardHost(instanceId: instance.cloud.instanceId, steps: [.upgrade(manager)], useSudo: facts.privilege != .root, minimumVersion: minimum))
         }
         if installed == nil {

@@ -131,7 +131,7 @@ struct FakeFleet {
                  securityGroups: securityGroups ? [SecurityGroupEntry(target: .groupsOfSelectedInstances,
                                                                       ingress: [IngressRule(port: 22, source: .operatorAddress, description: "operator")])] : [],
                  instances: InstancesSection(select: InstanceSelection(tags: tags), ssh: SSHSettings(identityFile: "/keys/fleet.pem"),
-                                             minimumPackageVersion: "1.1-18"),
+                                             minimumPackageVersions: [.amazonLinux: "1.1-18"]),
                  iam: iam ? IAMSection(policies: [PolicySpec(name: "EC2InstanceConnect-fake", instances: .tags(tags),
                                                              osUsers: ["ec2-user", "ubuntu"], describeInstances: true)],
                                        attachments: [AttachmentSpec(policy: "EC2InstanceConnect-fake",
