@@ -38,13 +38,13 @@ public struct PackageMinimum: Sendable, Equatable {
 /// (`instances.minimumPackageVersion`).
 public enum PackageMinimums {
     /// The releases that matter, from the package's changelog: 1.1-12 reads instance metadata with IMDSv2
-    /// tokens, 1.1-17 builds against OpenSSL 3, 1.1-18 fixes key lookups failing with curl's exit status
-    /// 22, 1.1-19 stops harvesting host keys. Amazon Linux gets every one of them, so its floor is the
+    /// tokens, 1.1-17 builds against OpenSSL 3, 1.1-18 brings the status-22 fix, 1.1-19 stops harvesting
+    /// host keys. Amazon Linux gets every one of them, so its floor is the
     /// status-22 fix. Ubuntu's archive carries 1.1.12.0 (16.04–20.04) and 1.1.14 (22.04), never rpm's
     /// later releases, so a higher floor could never be met by `apt-get install`: its floor is 1.1.12,
     /// the IMDSv2 release, without which the helper finds no keys on an instance that requires IMDSv2.
     public static let defaults: [PackageFamily: PackageMinimum] = [
-        .amazonLinux: PackageMinimum(version: "1.1-18", fix: "1.1-18 fixes key lookups that failed with curl exit status 22"),
+        .amazonLinux: PackageMinimum(version: "1.1-18", fix: "1.1-18 brings the status-22 fix"),
         .ubuntu: PackageMinimum(version: "1.1.12", fix: "1.1.12 reads instance metadata with IMDSv2 tokens"),
     ]
 
