@@ -120,31 +120,47 @@ public struct AWSCloud: CloudAPI {
     }
 }
 
-/// Reads ip-ranges.json and the operator's address: http(s) through the AWS client's transport
-/// (timeouts, no credentials sent), anything else as a local file.
+/// Reads ip-ranges.json and the operator's address: http(s) with a deadline for the whole exchange and
+/// a cap on the answer (no credentials sent), anything else as a local file.
 public struct HTTPResourceFetcher: ResourceFetcher {
-    let transport: any HTTPTransport
+    /// Seconds for the whole GET (connect, headers and body), the figure the error message names.
+    let timeout: TimeInterval
 
-    public init() {
-        transport = URLSessionTransport()
+    public init(timeout: TimeInterval = 30) {
+        self.timeout = timeout
     }
 
     public func fetch(_ location: String) async throws -> [UInt8] {
+        try await fetch(location, maxBytes: defaultResourceLimit)
+    }
+
+    public func fetch(_ location: String, maxBytes: Int) async throws -> [UInt8] {
         if location.hasPrefix("http://") || location.hasPrefix("https://") {
             guard let url = URL(string: location) else {
                 throw AWSError(kind: .configuration, service: "fetch", operation: "GET", code: "BadURL", message: "\(location) is not a URL")
             }
-            let response = try await transport.send(HTTPRequest(method: "GET", url: url, timeout: 30))
-            guard (200..<300).contains(response.status) else {
-                throw AWSError(kind: .service, service: "fetch", operation: "GET \(location)", code: "HTTP\(response.status)",
-                               message: "the server answered HTTP \(response.status)", httpStatus: response.status)
+            func failed(_ code: String, _ message: String, status: Int? = nil) -> AWSError {
+                AWSError(kind: status == nil ? .transport : .service, service: "fetch", operation: "GET \(location)", code: code,
+                         message: message, httpStatus: status)
             }
-            return response.body
+            switch await CappedDownload.get(url, limit: maxBytes, timeout: timeout) {
+            case .failure(.tooLarge): throw failed("TooLarge", "the answer is larger than \(maxBytes) bytes")
+            case .failure(.timedOut): throw failed("Timeout", "no complete answer within \(Int(timeout)) s")
+            case .failure(.transport(let error)):
+                throw failed("TransportError", URLSessionTransport.describe(error, HTTPRequest(method: "GET", url: url, timeout: timeout)))
+            case .success(let (status, body)):
+                guard (200..<300).contains(status) else { throw failed("HTTP\(status)", "the server answered HTTP \(status)", status: status) }
+                return body
+            }
         }
         let path = location.hasPrefix("~/") ? NSHomeDirectory() + location.dropFirst() : location
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AWSError(kind: .configuration, service: "fetch", operation: "read \(path)", code: "FileUnreadable",
                            message: "\(path) does not exist or cannot be read")
+        }
+        guard data.count <= maxBytes else {
+            throw AWSError(kind: .configuration, service: "fetch", operation: "read \(path)", code: "TooLarge",
+                           message: "\(path) is larger than \(maxBytes) bytes")
         }
         return Array(data)
     }

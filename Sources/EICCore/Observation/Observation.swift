@@ -138,4 +138,24 @@ public struct IPRangesSnapshot: Sendable, Equatable, Codable {
 public protocol ResourceFetcher: Sendable {
     /// The bytes at `location` (an http(s) URL or a file path).
     func fetch(_ location: String) async throws -> [UInt8]
+    /// The same, refusing an answer longer than `maxBytes` (a checkip answer is a few bytes).
+    func fetch(_ location: String, maxBytes: Int) async throws -> [UInt8]
+}
+
+/// ip-ranges.json is a few MB; anything past this is not it.
+public let defaultResourceLimit = 64 << 20
+
+extension ResourceFetcher {
+    public func fetch(_ location: String, maxBytes: Int) async throws -> [UInt8] {
+        let bytes = try await fetch(location)
+        guard bytes.count <= maxBytes else { throw ResourceTooLarge(location: location, maxBytes: maxBytes) }
+        return bytes
+    }
+}
+
+/// A fetched resource was longer than its cap.
+public struct ResourceTooLarge: Error, Sendable, CustomStringConvertible {
+    public var location: String
+    public var maxBytes: Int
+    public var description: String { "the answer from \(location) is larger than \(maxBytes) bytes" }
 }

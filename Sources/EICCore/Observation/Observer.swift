@@ -9,6 +9,8 @@ public struct Observer: Sendable {
     public var parallelism: Int
     /// Where `cidr: "auto"` learns the operator's public address (AWS's checkip service by default).
     public var operatorAddressURL: String
+    /// An address is at most 45 characters; a longer answer is not one (and is not read further).
+    static let operatorAddressLimit = 1024
     /// Called after each host was probed: (done, total).
     public var onHostProbed: @Sendable (Int, Int) -> Void
 
@@ -124,7 +126,7 @@ public struct Observer: Sendable {
         let sources = plan.securityGroups.flatMap(\.ingress).map(\.source)
         if sources.contains(.operatorAddress) {
             let url = operatorAddressURL
-            let bytes = try await step("find your public address at \(url) (for \"cidr\": \"auto\")") { try await fetcher.fetch(url) }
+            let bytes = try await step("find your public address at \(url) (for \"cidr\": \"auto\")") { try await fetcher.fetch(url, maxBytes: Self.operatorAddressLimit) }
             let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
             if let cidr = CIDR.host(text) {
                 observation.operatorCIDR = cidr.text

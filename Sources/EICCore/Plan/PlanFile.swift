@@ -141,6 +141,12 @@ public struct PolicySpec: Sendable, Equatable, Codable {
         case ids([String])
         /// `aws:ResourceTag/KEY` conditions (all must match).
         case tags([String: String])
+
+        /// By instance ARN (selected or ids): the document may be split into NAME, NAME-2, NAME-3….
+        public var byArn: Bool {
+            if case .tags = self { return false }
+            return true
+        }
     }
 
     public var name: String

@@ -54,6 +54,32 @@ enum PlanValidators {
         value.count <= 256 ? nil : "tag values are at most 256 characters"
     }
 
+    /// Policy tags are compared by IAM's `StringEquals`, literally: `*` and `?` (wildcards in the EC2
+    /// filter that selects instances) would match only themselves, and `${…}` would become an IAM
+    /// policy variable. Both are refused rather than given a meaning the reader may not expect.
+    static func policyTagValue(_ value: String) -> String? {
+        if let problem = tagValue(value) { return problem }
+        return policyTagText(value, "value")
+    }
+
+    static func policyTagKey(_ key: String) -> String? {
+        if let problem = tagKey(key) { return problem }
+        return policyTagText(key, "key")
+    }
+
+    private static func policyTagText(_ text: String, _ what: String) -> String? {
+        if text.contains("*") || text.contains("?") {
+            return "\"\(text)\": IAM compares policy tag \(what)s literally (StringEquals), so * and ? would match only themselves, not as the wildcards they are in select.tags; give the exact \(what), or use \"instances\": \"selected\""
+        }
+        if text.contains("${") {
+            return "\"\(text)\": ${…} in a policy tag \(what) would become an IAM policy variable; give the exact \(what)"
+        }
+        return nil
+    }
+
+    /// A policy by instance ARN may become NAME-2, NAME-3… (up to NAME-999 leaves 124).
+    static let splitPolicyNameLimit = 124
+
     static func packageVersion(_ text: String) -> String? {
         matches(text, #/[0-9][A-Za-z0-9.+~:_-]*/#) ? nil : "\"\(text)\" is not a package version such as 1.1-18"
     }

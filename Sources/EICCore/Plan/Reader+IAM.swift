@@ -12,6 +12,7 @@ extension Reader {
                 }
             }
         }
+        splitNameCollisions(policies, path + ".policies")
         var attachments: [AttachmentSpec] = []
         for (itemPath, item) in array(fields["attachments"], path + ".attachments") ?? [] {
             guard let attachment = attachmentSpec(item, itemPath) else { continue }
@@ -46,7 +47,7 @@ extension Reader {
                     if ids.isEmpty, chosen["ids"] != nil { issue(instancesPath + ".ids", "is empty; the policy would allow nothing") }
                     instances = .ids(ids)
                 } else {
-                    let tags = stringMap(chosen["tags"], instancesPath + ".tags", key: PlanValidators.tagKey, value: PlanValidators.tagValue) ?? [:]
+                    let tags = stringMap(chosen["tags"], instancesPath + ".tags", key: PlanValidators.policyTagKey, value: PlanValidators.policyTagValue) ?? [:]
                     if tags.isEmpty { issue(instancesPath + ".tags", "is empty; a tag policy needs at least one tag") }
                     instances = .tags(tags)
                 }
@@ -59,6 +60,23 @@ extension Reader {
         let describe = bool(allow["describeInstances"], path + ".allow.describeInstances") ?? false
         guard let name, let instances, let users, !users.isEmpty else { return nil }
         return PolicySpec(name: name, description: description, instances: instances, osUsers: users, describeInstances: describe)
+    }
+
+    /// A policy by instance ARN may be split into NAME, NAME-2, NAME-3… (Planner.documents); those
+    /// names must neither be another plan policy's name (each apply would rewrite it) nor pass IAM's
+    /// 128 characters. How many parts there will be depends on the fleet, so any NAME-<digits> is refused.
+    mutating func splitNameCollisions(_ policies: [PolicySpec], _ path: String) {
+        for (index, policy) in policies.enumerated() where policy.instances.byArn {
+            if policy.name.count > PlanValidators.splitPolicyNameLimit {
+                issue("\(path)[\(index)].name", "a policy by instance ARN may be split into \(policy.name)-2, \(policy.name)-3…; keep its name to \(PlanValidators.splitPolicyNameLimit) characters so those stay within IAM's 128")
+            }
+            for (otherIndex, other) in policies.enumerated() where otherIndex != index {
+                guard other.name.hasPrefix(policy.name + "-") else { continue }
+                let suffix = other.name.dropFirst(policy.name.count + 1)
+                guard !suffix.isEmpty, suffix.allSatisfy(\.isASCII), suffix.allSatisfy(\.isNumber) else { continue }
+                issue("\(path)[\(otherIndex)].name", "\"\(other.name)\" is a name \(path)[\(index)] (\"\(policy.name)\", by instance ARN) uses when it is split into parts; rename one of them")
+            }
+        }
     }
 
     mutating func attachmentSpec(_ value: JSONValue, _ path: String) -> AttachmentSpec? {

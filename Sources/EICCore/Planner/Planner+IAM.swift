@@ -60,7 +60,9 @@ extension Planner {
                 switch fill(templates.byInstanceArn) {
                 case .success(let document):
                     guard size(document) <= IAMQuota.managedPolicyCharacters else { return .failure(.tooLarge(size(document))) }
-                    documents.append((Self.partName(spec.name, index), document))
+                    let name = Self.partName(spec.name, index)
+                    guard name.count <= 128 else { return .failure(.nameTooLong(name)) }
+                    documents.append((name, document))
                 case .failure(let problem): return .failure(problem)
                 }
             }
@@ -142,6 +144,7 @@ public enum PolicyProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case noInstances
     case tooLarge(Int)
     case template(String)
+    case nameTooLong(String)
 
     public var description: String {
         switch self {
@@ -149,6 +152,7 @@ public enum PolicyProblem: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge(let size):
             return "the policy by instance ARN would be \(size) characters, over IAM's \(Planner.IAMQuota.managedPolicyCharacters); select by tag instead (\"instances\": {\"tags\": {...}})"
         case .template(let reason): return reason
+        case .nameTooLong(let name): return "the part \(name) would pass IAM's 128-character policy name limit; shorten the policy name or select by tag"
         }
     }
 }
