@@ -22,11 +22,14 @@ import Testing
         return path
     }
 
-    /// Runs `arguments` in a new session, sends SIGINT to its group once `ready` holds, and a second one
+    /// Runs `arguments` in a new session, sends SIGINT to its group once `ready` holds of what it printed so far, and a second one
     /// when `twice`; returns the exit status and both outputs. A run that outlives `limit` is killed and recorded.
     static func interrupt(_ arguments: [String], environment: [String: String], twice: Bool, directory: String,
-                          ready: @escaping () -> Bool) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let (out, err) = (directory + "/stdout", directory + "/stderr")
+                          ready: @escaping (_ stdout: String) -> Bool) async throws -> (status: Int32, stdout: String, stderr: String) {
+        // Files of this run only: with one pair for every run, the previous run's "Press Ctrl-C again" made
+        // the second SIGINT go out at once, before the first was handled, and the two merged into one.
+        let run = UUID().uuidString.prefix(8)
+        let (out, err) = (directory + "/stdout-\(run)", directory + "/stderr-\(run)")
         let pid = try ChildProcess.spawn([RepositoryPaths.eicsetupBinary] + arguments, stdout: out, stderr: err,
                                          environment: environment, newSession: true)
         func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
@@ -41,7 +44,7 @@ import Testing
         }
         // A deadline only so that a broken build cannot hang the suite; nothing is asserted about time.
         let limit = Date().addingTimeInterval(240)
-        while !ready() && !exited() && Date() < limit { try await Task.sleep(nanoseconds: 20_000_000) }
+        while !ready(text(out)) && !exited() && Date() < limit { try await Task.sleep(nanoseconds: 20_000_000) }
         kill(-pid, SIGINT)
         if twice {
             while !text(err).contains("Press Ctrl-C again") && !exited() && Date() < limit {
@@ -70,7 +73,7 @@ import Testing
 
             // plan, one Ctrl-C: the hung probe runs into the plan's connect timeout, no plan is shown, exit 130.
             let short = try Self.plan(port: hung.port, connectTimeout: 3, in: directory)
-            let plan = try await Self.interrupt(["plan", short], environment: env, twice: false, directory: directory) { hung.connections > 0 }
+            let plan = try await Self.interrupt(["plan", short], environment: env, twice: false, directory: directory) { _ in hung.connections > 0 }
             #expect(plan.status == 130, "\(plan.stderr)")
             #expect(plan.stderr.contains("no new host is probed"), "\(plan.stderr)")
             #expect(!plan.stdout.contains("Plan:"), "\(plan.stdout)")
@@ -79,7 +82,7 @@ import Testing
             let long = try Self.plan(port: hung.port, connectTimeout: 600, in: directory)
             for command in [["plan", long], ["verify", long, "--iam-wait", "0"], ["apply", long, "--auto-approve"]] {
                 let before = hung.connections
-                let run = try await Self.interrupt(command, environment: env, twice: true, directory: directory) { hung.connections > before }
+                let run = try await Self.interrupt(command, environment: env, twice: true, directory: directory) { _ in hung.connections > before }
                 #expect(run.status == 130, "\(command[0]): \(run.stderr)")
                 #expect(run.stderr.contains("Press Ctrl-C again") && run.stderr.contains("Aborted."), "\(command[0]): \(run.stderr)")
             }
@@ -104,10 +107,9 @@ import Testing
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let id = try #require(fixture.instance("al2-old")).instanceId
-            let out = directory + "/stdout"
             let run = try await Self.interrupt(["apply", PlanApplyTests.playbook, "--auto-approve", "--json"],
                                                environment: PlanApplyTests.environment(fixture.state), twice: true, directory: directory) {
-                ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains(#""event":"started","address":"instance[\#(id)]""#)
+                $0.contains(#""event":"started","address":"instance[\#(id)]""#)
             }
             #expect(run.status == 130, "\(run.stderr)")
             #expect(run.stderr.contains("no new actions start") && run.stderr.contains("Aborted."), "\(run.stderr)")
