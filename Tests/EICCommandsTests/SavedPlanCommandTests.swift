@@ -70,6 +70,32 @@ import Testing
         }
     }
 
+    /// Item 14: plan with accept-new reads only — known_hosts is unchanged and stderr says so; apply records the key.
+    @Test func planWithAcceptNewWritesNoKnownHostsLineAndApplyDoes() async throws {
+        try await SandboxFixture.with(["al2-current"], subnet: 180) { fixture in
+            let directory = try Self.scratch()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let knownHosts = directory + "/known_hosts"
+            try "".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+            let planFile = directory + "/p.json"
+            try """
+            { "version": 1, "region": "us-east-1",
+              "instances": { "select": { "tags": { "Fleet": "sandbox" } },
+                             "ssh": { "identityFile": "${EICSETUP_SANDBOX_KEY}", "address": "private-ip",
+                                      "hostKeys": "accept-new", "knownHosts": "\(knownHosts)" } } }
+            """.write(toFile: planFile, atomically: true, encoding: .utf8)
+            let env = PlanApplyTests.environment(fixture.state)
+            let plan = try await CLIRunner.run(["plan", planFile], environment: env)
+            #expect(plan.status == 0, "\(plan.all)")
+            #expect(plan.stderr.contains("trusted for this plan only and not written to \(knownHosts)"), "\(plan.stderr)")
+            #expect(try String(contentsOfFile: knownHosts, encoding: .utf8).isEmpty, "plan wrote known_hosts")
+            let apply = try await CLIRunner.run(["apply", planFile, "--auto-approve"], environment: env)
+            #expect(apply.status == 0, "\(apply.all)")
+            let address = try #require(fixture.instance("al2-current")).ipAddress
+            #expect(try String(contentsOfFile: knownHosts, encoding: .utf8).contains(address), "apply recorded no key")
+        }
+    }
+
     /// Item 10: --out never overwrites a file (not even the input plan) and never follows a symlink.
     @Test func planOutRefusesExistingFilesAndSymlinks() async throws {
         let directory = try Self.scratch()
