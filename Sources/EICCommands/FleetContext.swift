@@ -41,8 +41,10 @@ struct FleetContext {
     private static func load(planPath: String, text: String, plan: PlanFile, variables: [String: String],
                              global: GlobalOptions) throws -> FleetContext {
         let environment = ProcessInfo.processInfo.environment
+        // -v: one stderr line per AWS call attempt, as for whoami and ssh (plan, apply and verify once logged none).
         let configuration = try AWSConfiguration.resolve(profile: global.profile, region: global.region ?? plan.region,
-                                                         endpointURL: global.endpointURL)
+                                                         endpointURL: global.endpointURL,
+                                                         observer: global.verbose ? VerboseLog.observer(style: global.style) : .none)
         let client = configuration.client()
         guard let loaded = Templates.policyTemplates else {
             throw CommandError.usage("the IAM policy templates are missing next to the eicsetup binary (eicsetup_EICTemplates.resources); reinstall it with its resources")
