@@ -48,3 +48,17 @@ import Testing
         #expect(byVariable.stderr.contains("the profile 'nosuch' (from AWS_PROFILE) does not exist"), "\(byVariable.stderr)")
     }
 }
+
+/// `AWS_SHARED_CREDENTIALS_FILE=/dev/null` (and `AWS_CONFIG_FILE=/dev/null`) mean "no such file", as for
+/// the AWS CLI: credentials then come from the environment (issue 19, item 19).
+@Suite struct DevNullSharedFilesTests {
+    @Test func devNullIsAnEmptyFileNotAnError() async throws {
+        let output = try await SharedConfigFileTests.whoami(environment: [
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_CONFIG_FILE": "/dev/null", "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00", "AWS_SECRET_ACCESS_KEY": "not-shown",
+        ])
+        // Nothing listens on 127.0.0.1:9: the command gets as far as calling AWS, past reading the files.
+        #expect(!output.stderr.contains("/dev/null"), "\(output.stderr)")
+        #expect(output.stderr.contains("127.0.0.1:9") || output.stderr.lowercased().contains("connect"), "\(output.stderr)")
+    }
+}

@@ -43,8 +43,17 @@ public struct SharedConfigFiles: Sendable {
 
     static func parseFile(_ path: String, profilePrefix: Bool) throws(AWSError) -> [String: [String: String]] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Through a file handle, not FileManager.contents: that answers nil for a character device, and
+        // AWS_SHARED_CREDENTIALS_FILE=/dev/null ("no credentials file") is something the AWS CLI accepts.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .configuration("cannot read \(path): check its permissions")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()  // nil: an empty file (or /dev/null)
+        } catch {
+            throw .configuration("cannot read \(path): \(error.localizedDescription)")
         }
         do {
             return try parseINI(String(decoding: data, as: UTF8.self), profilePrefix: profilePrefix)
