@@ -65,8 +65,10 @@ public struct AWSCloud: CloudAPI {
         try await mapped { () async throws(AWSError) in try await iam.listPolicyVersions(arn: arn) }
     }
 
-    public func createPolicy(name: String, document: String, description: String?) async throws -> ManagedPolicy {
-        try await mapped { () async throws(AWSError) in try await iam.createPolicy(name: name, document: document, description: description) }
+    public func createPolicy(name: String, document: String, description: String?, tags: [Tag]) async throws -> ManagedPolicy {
+        try await mapped { () async throws(AWSError) in
+            try await iam.createPolicy(name: name, document: document, description: description, tags: tags.map { ($0.key, $0.value) })
+        }
     }
 
     public func createPolicyVersion(arn: String, document: String, setAsDefault: Bool) async throws -> PolicyVersion {

@@ -111,7 +111,11 @@ struct ApplyCommand: AsyncParsableCommand {
                 let interrupt = CtrlC(nil) { executor.stop(); view.interrupted() }
                 outcomes = await executor.run(actions)
                 interrupt.cancel()
-                view.summary(outcomes)
+                let pruned = Set(actions.filter { action in
+                    if case .updatePolicy(_, _, _, let prune?) = action.operation { return !prune.isEmpty }
+                    return false
+                }.map(\.address))
+                view.summary(outcomes, destroyed: outcomes.filter { pruned.contains($0.address) && $0.status == .changed }.count)
                 if interrupt.interrupted { throw ExitCode(130) }
             } else if result.summary.needsAttention && !verify {
                 throw ExitCode.failure

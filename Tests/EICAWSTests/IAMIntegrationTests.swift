@@ -18,10 +18,15 @@ import Testing
         let iam = IAMClient(client: peer.client())
         let policyName = TestNames.unique("EICTest-versions")
         let created = try await iam.createPolicy(name: policyName, document: Self.document(["ec2-user"]),
-                                                 description: "test")
+                                                 description: "test", tags: [(key: "managed-by", value: "eicsetup")])
         #expect(created.defaultVersionId == "v1")
         let fetched = try await iam.getPolicy(arn: created.arn)
         #expect(fetched.name == policyName)
+        // The owner tag goes out with CreatePolicy and comes back from GetPolicy: how eicsetup tells its
+        // own policies from another team's of the same name.
+        #expect(fetched.isManagedByEICSetup, "tags: \(fetched.tags)")
+        let untagged = try await iam.createPolicy(name: policyName + "-theirs", document: Self.document(["ec2-user"]))
+        #expect(!(try await iam.getPolicy(arn: untagged.arn)).isManagedByEICSetup)
         let v1 = try await iam.getPolicyVersion(arn: created.arn, versionId: "v1")
         #expect(v1.isDefault)
         #expect(v1.document?.contains("\"ec2:osuser\"") == true, "the document comes back URL-decoded")

@@ -27,8 +27,8 @@ import Testing
 
     @Test func policiesKeepAtMostFiveVersions() async throws {
         let cloud = FakeCloud()
-        let policy = try await cloud.createPolicy(name: "p", document: "{}", description: nil)
-        #expect(await Self.kind { _ = try await cloud.createPolicy(name: "p", document: "{}", description: nil) } == .alreadyExists)
+        let policy = try await cloud.createPolicy(name: "p", document: "{}", description: nil, tags: [])
+        #expect(await Self.kind { _ = try await cloud.createPolicy(name: "p", document: "{}", description: nil, tags: []) } == .alreadyExists)
         for _ in 2...5 { _ = try await cloud.createPolicyVersion(arn: policy.arn, document: "{}", setAsDefault: true) }
         #expect(await Self.kind { _ = try await cloud.createPolicyVersion(arn: policy.arn, document: "{}", setAsDefault: true) } == .limitExceeded)
         #expect(await Self.kind { try await cloud.deletePolicyVersion(arn: policy.arn, versionId: "v5") } == .other)  // the default

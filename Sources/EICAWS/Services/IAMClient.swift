@@ -26,10 +26,13 @@ public struct IAMClient: Sendable {
         }
     }
 
-    public func createPolicy(name: String, document: String, description: String? = nil,
+    public func createPolicy(name: String, document: String, description: String? = nil, tags: [(key: String, value: String)] = [],
                              path: String = "/") async throws(AWSError) -> ManagedPolicy {
         var parameters = [QueryItem("PolicyName", name), QueryItem("PolicyDocument", document), QueryItem("Path", path)]
         if let description { parameters.append(QueryItem("Description", description)) }
+        for (index, tag) in tags.enumerated() {
+            parameters += [QueryItem("Tags.member.\(index + 1).Key", tag.key), QueryItem("Tags.member.\(index + 1).Value", tag.value)]
+        }
         let xml = try await client.query(.iam, "CreatePolicy", parameters)
         return try Self.policy(xml.first("Policy"), operation: "CreatePolicy")
     }
@@ -76,9 +79,12 @@ public struct IAMClient: Sendable {
 
     static func policy(_ node: XMLNode?, operation: String) throws(AWSError) -> ManagedPolicy {
         guard let node, let arn = node.string("Arn") else { throw missing(operation, "Policy") }
+        let tags = node.items("Tags", element: "member").compactMap { tag in
+            tag.string("Key").map { Tag(key: $0, value: tag.string("Value") ?? "") }
+        }
         return ManagedPolicy(arn: arn, name: node.string("PolicyName") ?? "", policyId: node.string("PolicyId") ?? "",
                              defaultVersionId: node.string("DefaultVersionId") ?? "",
-                             attachmentCount: node.string("AttachmentCount").flatMap(Int.init) ?? 0)
+                             attachmentCount: node.string("AttachmentCount").flatMap(Int.init) ?? 0, tags: tags)
     }
 
     static func version(_ node: XMLNode) -> PolicyVersion {

@@ -50,7 +50,8 @@ final class ApplyView: Sendable {
         FileHandle.standardError.write(Data("\nInterrupted: no new actions start; waiting for the running ones to finish…\n".utf8))
     }
 
-    func summary(_ outcomes: [ActionOutcome]) {
+    /// `destroyed`: policy versions deleted to stay within IAM's limit of 5.
+    func summary(_ outcomes: [ActionOutcome], destroyed: Int = 0) {
         progress.clear()
         var byStatus: [ActionOutcome.Status: Int] = [:]
         for outcome in outcomes { byStatus[outcome.status, default: 0] += 1 }
@@ -59,7 +60,7 @@ final class ApplyView: Sendable {
         let order: [ActionOutcome.Status] = [.ok, .changed, .conflict, .unreachable, .skipped, .failed, .cancelled]
         if json {
             let fields = order.map { "\"\($0.rawValue)\":\(byStatus[$0] ?? 0)" }.joined(separator: ",")
-            emit(#"{"event":"summary",\#(fields),"added":\#(added),"changed_resources":\#(changed)}"#)
+            emit(#"{"event":"summary",\#(fields),"added":\#(added),"changed_resources":\#(changed),"destroyed":\#(destroyed)}"#)
             return
         }
         emit("")
@@ -69,7 +70,7 @@ final class ApplyView: Sendable {
         }
         let failed = (byStatus[.failed] ?? 0) + (byStatus[.cancelled] ?? 0)
         let title = failed > 0 ? "Apply finished with errors." : "Apply complete!"
-        emit(style.bold("\(title) Resources: \(added) added, \(changed) changed, 0 destroyed."))
+        emit(style.bold("\(title) Resources: \(added) added, \(changed) changed, \(destroyed) destroyed."))
         let attention = outcomes.filter { [.conflict, .unreachable, .skipped].contains($0.status) }.count
         if attention > 0 {
             emit(style.red("\(attention) target\(attention == 1 ? "" : "s") could not be onboarded (listed above); the exit status is 1."))

@@ -31,7 +31,7 @@ enum PlanView {
         let summary = result.summary
         out.append("")
         if summary.hasChanges {
-            out.append(style.bold("Plan: \(summary.add) to add, \(summary.change) to change, 0 to destroy."))
+            out.append(style.bold("Plan: \(summary.add) to add, \(summary.change) to change, \(summary.destroy) to destroy."))
         } else {
             out.append(style.bold("No changes. Your fleet matches the plan" + (summary.needsAttention ? " wherever it can." : ".")))
         }
@@ -123,7 +123,7 @@ enum PlanView {
                 Action(address: $0.address, kind: $0.kind.rawValue, action: $0.change.rawValue, before: $0.before, after: $0.after, reason: $0.reason)
             }
             let s = result.summary
-            summary = Summary(add: s.add, change: s.change, destroy: 0, noOp: s.noOp, conflict: s.conflict, unreachable: s.unreachable, skip: s.skip)
+            summary = Summary(add: s.add, change: s.change, destroy: s.destroy, noOp: s.noOp, conflict: s.conflict, unreachable: s.unreachable, skip: s.skip)
             unmanagedRules = result.unmanagedRules.mapValues { $0.map(PlanView.describe) }
             exposedOutsideSelection = result.exposedOutsideSelection
             observed = observation.fingerprints()

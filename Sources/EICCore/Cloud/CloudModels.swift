@@ -163,14 +163,24 @@ public struct ManagedPolicy: Sendable, Equatable, Codable {
     public let policyId: String
     public let defaultVersionId: String
     public let attachmentCount: Int
+    /// The policy's tags (GetPolicy): `ManagedPolicy.ownerTag` marks one eicsetup created.
+    public let tags: [Tag]
 
-    public init(arn: String, name: String, policyId: String, defaultVersionId: String, attachmentCount: Int) {
+    public init(arn: String, name: String, policyId: String, defaultVersionId: String, attachmentCount: Int, tags: [Tag] = []) {
         self.arn = arn
         self.name = name
         self.policyId = policyId
         self.defaultVersionId = defaultVersionId
         self.attachmentCount = attachmentCount
+        self.tags = tags
     }
+
+    /// The tag eicsetup puts on every policy it creates: a policy of the same name without it belongs to
+    /// someone else, and eicsetup does not rewrite it (or prune its versions) unless the plan adopts it.
+    public static let ownerTag = Tag(key: "managed-by", value: "eicsetup")
+
+    /// Whether eicsetup created this policy.
+    public var isManagedByEICSetup: Bool { tags.contains(Self.ownerTag) }
 }
 
 /// One version of a managed policy; `document` is the decoded JSON text.

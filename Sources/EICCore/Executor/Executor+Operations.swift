@@ -14,7 +14,8 @@ extension Executor {
                 }
             case .createPolicy(let name, let document, let description):
                 do {
-                    let policy = try await cloud.createPolicy(name: name, document: document, description: description)
+                    let policy = try await cloud.createPolicy(name: name, document: document, description: description,
+                                                                  tags: [ManagedPolicy.ownerTag])
                     return (.changed, "created policy \(policy.arn)")
                 } catch let error as CloudError where error.kind == .alreadyExists {
                     // Someone created it since the plan: converge on its document.
@@ -24,7 +25,8 @@ extension Executor {
                 if let prune { try await cloud.deletePolicyVersion(arn: arn, versionId: prune) }
                 do {
                     let version = try await cloud.createPolicyVersion(arn: arn, document: document, setAsDefault: true)
-                    return (.changed, "policy \(name) now defaults to version \(version.versionId)")
+                    return (.changed, "policy \(name) now defaults to version \(version.versionId)"
+                                + (prune.map { " (deleted its oldest version \($0), IAM keeps 5)" } ?? ""))
                 } catch let error as CloudError where error.kind == .limitExceeded {
                     return try await convergePolicy(name: name, document: document)
                 }

@@ -155,12 +155,18 @@ public struct PolicySpec: Sendable, Equatable, Codable {
     public var osUsers: [String]
     public var describeInstances: Bool
 
-    public init(name: String, description: String? = nil, instances: Instances, osUsers: [String], describeInstances: Bool = false) {
+    /// `"adopt": true`: an existing policy of this name that eicsetup did not create (no
+    /// `ManagedPolicy.ownerTag`) may be rewritten; without it such a policy is a conflict, left alone.
+    public var adopt: Bool
+
+    public init(name: String, description: String? = nil, instances: Instances, osUsers: [String], describeInstances: Bool = false,
+                adopt: Bool = false) {
         self.name = name
         self.description = description
         self.instances = instances
         self.osUsers = osUsers
         self.describeInstances = describeInstances
+        self.adopt = adopt
     }
 }
 

@@ -26,7 +26,7 @@ extension Reader {
     }
 
     mutating func policySpec(_ value: JSONValue, _ path: String) -> PolicySpec? {
-        guard let fields = object(value, path, allowed: ["name", "description", "allow"]) else { return nil }
+        guard let fields = object(value, path, allowed: ["name", "description", "allow", "adopt"]) else { return nil }
         if fields["name"] == nil { issue(path + ".name", "missing; name the managed policy") }
         let name = checked(string(fields["name"], path + ".name"), path + ".name", PlanValidators.policyName)
         let description = checked(string(fields["description"], path + ".description"), path + ".description") {
@@ -58,8 +58,10 @@ extension Reader {
             issue(path + ".allow.osUsers", "list the OS users people may log in as, e.g. [\"ec2-user\", \"ubuntu\"]")
         }
         let describe = bool(allow["describeInstances"], path + ".allow.describeInstances") ?? false
+        let adopt = bool(fields["adopt"], path + ".adopt") ?? false
         guard let name, let instances, let users, !users.isEmpty else { return nil }
-        return PolicySpec(name: name, description: description, instances: instances, osUsers: users, describeInstances: describe)
+        return PolicySpec(name: name, description: description, instances: instances, osUsers: users, describeInstances: describe,
+                          adopt: adopt)
     }
 
     /// A policy by instance ARN may be split into NAME, NAME-2, NAME-3… (Planner.documents); those

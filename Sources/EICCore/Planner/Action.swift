@@ -92,6 +92,8 @@ public struct PlanSummary: Sendable, Equatable, Codable {
 
     public init(_ actions: [PlannedAction]) {
         for action in actions {
+            // Pruning a policy version to stay within IAM's 5 deletes something: it is counted, not hidden.
+            if case .updatePolicy(_, _, _, let prune?) = action.operation, !prune.isEmpty { destroy += 1 }
             switch action.change {
             case .create: add += 1
             case .update: change += 1

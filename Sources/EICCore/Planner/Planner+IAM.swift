@@ -104,6 +104,13 @@ extension Planner {
                 return PlannedAction(address: address, kind: .iamPolicy, change: .noOp, before: allows, after: nil,
                                      reason: "version \(policy.defaultVersionId) already says this" + split)
             }
+            // Another team's policy of the same name is not rewritten, nor are its versions pruned.
+            guard policy.isManagedByEICSetup || spec.adopt else {
+                return PlannedAction(address: address, kind: .iamPolicy, change: .conflict, before: "version \(policy.defaultVersionId)", after: nil,
+                                     reason: "a policy named \(name) exists that eicsetup did not create (no \(ManagedPolicy.ownerTag.key)="
+                                         + "\(ManagedPolicy.ownerTag.value) tag) and says something else; eicsetup leaves it alone. Rename the "
+                                         + "plan's policy, or set \"adopt\": true on it to take it over (a new default version; the oldest may be deleted)")
+            }
             var prune: String?
             var reason = "the default version \(policy.defaultVersionId) differs from the plan; a new default version will be created"
             if versions.count >= IAMQuota.policyVersions {

@@ -20,7 +20,15 @@ public struct Planner: Sendable {
                         !(observation.attachments[principal].flatMap { $0 } ?? []).contains { $0.policyArn == observation.policyArn(name) }
                     }
                     // Parts not yet attached count against the principal's quota together.
-                    actions += names.map { attachmentAction($0, principal, observation, pendingBefore: missing.firstIndex(of: $0) ?? 0) }
+                    actions += names.map { name in
+                        // Attaching another team's policy would grant what it says, not what the plan says.
+                        if actions.contains(where: { $0.address == "iam_policy[\(name)]" && $0.change == .conflict }) {
+                            return PlannedAction(address: "iam_attachment[\(name) → \(principal.kind.rawValue.lowercased())/\(principal.name)]",
+                                                 kind: .iamAttachment, change: .skip, before: nil, after: nil,
+                                                 reason: "\(name) is another team's policy (see above); it is not attached")
+                        }
+                        return attachmentAction(name, principal, observation, pendingBefore: missing.firstIndex(of: name) ?? 0)
+                    }
                 }
             }
         }

@@ -25,7 +25,7 @@ public protocol CloudAPI: Sendable {
     /// ListPolicyVersions (documents not included).
     func policyVersions(arn: String) async throws -> [PolicyVersion]
     /// CreatePolicy; an existing name throws `.alreadyExists`.
-    func createPolicy(name: String, document: String, description: String?) async throws -> ManagedPolicy
+    func createPolicy(name: String, document: String, description: String?, tags: [Tag]) async throws -> ManagedPolicy
     /// CreatePolicyVersion.
     func createPolicyVersion(arn: String, document: String, setAsDefault: Bool) async throws -> PolicyVersion
     /// DeletePolicyVersion (only ever a non-default version the tool itself would otherwise exceed the limit with).

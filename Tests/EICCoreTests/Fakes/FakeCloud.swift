@@ -24,6 +24,7 @@ actor FakeCloud: CloudAPI {
         var name: String
         var policyId: String
         var description: String?
+        var tags: [Tag] = []
         /// Oldest first.
         var versions: [PolicyVersion]
         var nextVersion: Int
@@ -72,9 +73,11 @@ actor FakeCloud: CloudAPI {
 
     /// Creates a policy directly (not recorded), e.g. to play "someone created it since the plan".
     @discardableResult
-    func seedPolicy(name: String, documents: [String]) -> String {
+    /// A policy that exists before the run; `managed`: eicsetup created it (it carries the owner tag).
+    func seedPolicy(name: String, documents: [String], managed: Bool = true) -> String {
         let arn = policyArn(name)
-        var stored = StoredPolicy(name: name, policyId: "ANPA\(name.count)FAKE", description: nil, versions: [], nextVersion: 1)
+        var stored = StoredPolicy(name: name, policyId: "ANPA\(name.count)FAKE", description: nil,
+                                  tags: managed ? [ManagedPolicy.ownerTag] : [], versions: [], nextVersion: 1)
         for (index, document) in documents.enumerated() {
             stored.versions.append(PolicyVersion(versionId: "v\(stored.nextVersion)", isDefault: index == documents.count - 1,
                                                  document: document, createDate: tick()))
@@ -203,7 +206,8 @@ actor FakeCloud: CloudAPI {
     private func managed(_ arn: String, _ stored: StoredPolicy) -> ManagedPolicy {
         let attachments = principals.values.filter { $0.contains { $0.policyArn == arn } }.count
         return ManagedPolicy(arn: arn, name: stored.name, policyId: stored.policyId,
-                             defaultVersionId: stored.versions.first(where: \.isDefault)?.versionId ?? "v1", attachmentCount: attachments)
+                             defaultVersionId: stored.versions.first(where: \.isDefault)?.versionId ?? "v1", attachmentCount: attachments,
+                             tags: stored.tags)
     }
 
     func policyVersion(arn: String, versionId: String) async throws -> PolicyVersion {
@@ -223,14 +227,14 @@ actor FakeCloud: CloudAPI {
         return stored.versions.reversed().map { PolicyVersion(versionId: $0.versionId, isDefault: $0.isDefault, document: nil, createDate: $0.createDate) }
     }
 
-    func createPolicy(name: String, document: String, description: String?) async throws -> ManagedPolicy {
+    func createPolicy(name: String, document: String, description: String?, tags: [Tag]) async throws -> ManagedPolicy {
         let operation = "iam:CreatePolicy"
         try record(operation, mutating: true)
         let arn = policyArn(name)
         guard policiesByArn[arn] == nil else {
             throw fail(.alreadyExists, operation, "EntityAlreadyExists", "A policy called \(name) already exists. Duplicate names are not allowed.")
         }
-        let stored = StoredPolicy(name: name, policyId: "ANPA\(name.count)FAKE", description: description,
+        let stored = StoredPolicy(name: name, policyId: "ANPA\(name.count)FAKE", description: description, tags: tags,
                                   versions: [PolicyVersion(versionId: "v1", isDefault: true, document: document, createDate: tick())],
                                   nextVersion: 2)
         policiesByArn[arn] = stored
