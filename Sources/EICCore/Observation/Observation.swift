@@ -108,6 +108,19 @@ public struct IPRangesSnapshot: Sendable, Equatable, Codable {
         self.ipv6 = ipv6
     }
 
+    /// Why this snapshot must not become rules: AWS's syncToken is a Unix time in seconds (it reaches
+    /// rule descriptions, so anything else is refused), and a range of the whole address space
+    /// (0.0.0.0/0, ::/0) would open the port to everyone however the source was compromised.
+    public var problem: String? {
+        if syncToken.isEmpty || syncToken.count > 20 || !syncToken.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) {
+            return "its syncToken \"\(syncToken.prefix(40))\" is not AWS's (digits, a Unix time)"
+        }
+        if let everything = (ipv4 + ipv6).first(where: { $0.hasSuffix("/0") }) {
+            return "it lists \(everything), the whole address space, as a \(ipv4.contains(everything) ? "IPv4" : "IPv6") range; refusing to open the port to everyone"
+        }
+        return nil
+    }
+
     /// Reads AWS's ip-ranges.json format and keeps `service`'s prefixes in `region`.
     public static func parse(_ text: String, source: String, service: String, region: String) -> IPRangesSnapshot? {
         guard let root = try? JSONParser.parse(text), case .object(let top) = root else { return nil }

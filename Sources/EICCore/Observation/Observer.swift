@@ -140,6 +140,9 @@ public struct Observer: Sendable {
                                                         service: service, region: observation.region) else {
                 throw ObserveError(step: "read ip-ranges.json from \(source)", reason: "not in AWS's ip-ranges.json format (syncToken, prefixes)")
             }
+            if let problem = snapshot.problem {
+                throw ObserveError(step: "read ip-ranges.json from \(source)", reason: problem)
+            }
             guard !(snapshot.ipv4.isEmpty && snapshot.ipv6.isEmpty) else {
                 throw ObserveError(step: "read ip-ranges.json from \(source)",
                                    reason: "it lists no \(service) ranges for \(observation.region); check the region")

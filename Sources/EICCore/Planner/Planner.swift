@@ -100,7 +100,7 @@ extension Planner {
             }
             if !extra.isEmpty { unmanaged[group] = extra }
         }
-        return (actions, unmanaged)
+        return (withinRuleQuota(actions, observation), unmanaged)
     }
 
     func ruleAction(group: String, permission: IngressPermission, _ observation: Observation) -> PlannedAction {
