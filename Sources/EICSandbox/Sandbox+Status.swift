@@ -40,8 +40,14 @@ extension Sandbox {
 
     /// `export` lines for a shell: the endpoint, region, keys of the admin (or eic-user), and the fleet's files.
     public static func environmentExports(_ state: SandboxState, asEICUser: Bool) -> String {
+        environment(state, asEICUser: asEICUser).map { "export \($0.0)=\(ShellQuote.quote($0.1))" }.joined(separator: "\n") + "\n"
+            + "unset AWS_PROFILE AWS_SESSION_TOKEN\n"
+    }
+
+    /// The variables `environmentExports` sets, as name–value pairs (for programs started without a shell).
+    public static func environment(_ state: SandboxState, asEICUser: Bool) -> [(String, String)] {
         let credentials = state.credentials(asEICUser: asEICUser)
-        let values: [(String, String)] = [
+        return [
             ("AWS_ENDPOINT_URL", state.endpoint),
             ("AWS_REGION", state.region),
             ("AWS_DEFAULT_REGION", state.region),
@@ -55,7 +61,5 @@ extension Sandbox {
             // `cidr: "auto"` asks the sandbox, not the internet, for the operator's address.
             ("EICSETUP_CHECKIP_URL", state.endpoint + "/_sandbox/checkip"),
         ]
-        return values.map { "export \($0.0)=\(ShellQuote.quote($0.1))" }.joined(separator: "\n") + "\n"
-            + "unset AWS_PROFILE AWS_SESSION_TOKEN\n"
     }
 }

@@ -163,13 +163,10 @@ import Testing
 
     static func environment(_ state: SandboxState, asEICUser: Bool = false) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
-        for line in Sandbox.environmentExports(state, asEICUser: asEICUser).split(separator: "\n") where line.hasPrefix("export ") {
-            let pair = line.dropFirst("export ".count)
-            guard let eq = pair.firstIndex(of: "=") else { continue }
-            var value = String(pair[pair.index(after: eq)...])
-            if value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
-            env[String(pair[..<eq])] = value.replacingOccurrences(of: #"'\''"#, with: "'")
-        }
+        for (name, value) in Sandbox.environment(state, asEICUser: asEICUser) { env[name] = value }
+        // What `sandbox env` unsets: nothing of the caller's own AWS profile or session may leak in.
+        env["AWS_PROFILE"] = nil
+        env["AWS_SESSION_TOKEN"] = nil
         env["SSH_AUTH_SOCK"] = nil
         env["NO_COLOR"] = "1"
         return env

@@ -116,13 +116,7 @@ import Testing
     static func environment(_ state: SandboxState, asEICUser: Bool) -> [String: String] {
         var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "AWS_CONFIG_FILE": "/nonexistent",
                    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"]
-        for line in Sandbox.environmentExports(state, asEICUser: asEICUser).split(separator: "\n") where line.hasPrefix("export ") {
-            let pair = line.dropFirst("export ".count)
-            guard let eq = pair.firstIndex(of: "=") else { continue }
-            var value = String(pair[pair.index(after: eq)...])
-            if value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
-            env[String(pair[..<eq])] = value.replacingOccurrences(of: #"'\''"#, with: "'")
-        }
+        for (name, value) in Sandbox.environment(state, asEICUser: asEICUser) { env[name] = value }
         return env
     }
 
