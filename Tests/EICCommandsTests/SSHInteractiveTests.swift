@@ -137,24 +137,22 @@ import Testing
         try Self.expectRestored(home, session: 2)
 
         // eicsetup itself is terminated mid-session: the terminal is restored before it dies of the signal.
-        _ = try await Self.waitForFile(home + "/before3", tmux: tmux)
-        try await tmux.type("echo \"ready-$((1 + 2))\"")
-        _ = try await tmux.waitForScreen { $0.contains("\nready-3") }
-        let pid = try #require(Int32(try String(contentsOfFile: home + "/pid3", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid, SIGTERM)
-        #expect(try await Self.waitForFile(home + "/status3", tmux: tmux) == "exit=143\n")
-        try Self.expectRestored(home, session: 3)
-
+        try await Self.signalSession(3, SIGTERM, tmux: tmux, home: home)
         // SIGINT (a `kill -INT`, or ^C before raw mode began) restores it too before eicsetup dies of it.
-        _ = try await Self.waitForFile(home + "/before4", tmux: tmux)
-        try await tmux.type("echo \"ready-$((2 + 2))\"")
-        _ = try await tmux.waitForScreen { $0.contains("\nready-4") }
-        let pid4 = try #require(Int32(try String(contentsOfFile: home + "/pid4", encoding: .utf8)
+        try await Self.signalSession(4, SIGINT, tmux: tmux, home: home)
+    }
+
+    /// Once session `n` is ready, sends eicsetup `signal`: it must die of it (exit 128 + signal) with the
+    /// terminal as it was before the session.
+    static func signalSession(_ n: Int, _ signal: Int32, tmux: Tmux, home: String) async throws {
+        _ = try await Self.waitForFile(home + "/before\(n)", tmux: tmux)
+        try await tmux.type("echo \"ready-$((\(n) + 0))\"")
+        _ = try await tmux.waitForScreen { $0.contains("\nready-\(n)") }
+        let pid = try #require(Int32(try String(contentsOfFile: home + "/pid\(n)", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid4, SIGINT)
-        #expect(try await Self.waitForFile(home + "/status4", tmux: tmux) == "exit=130\n")
-        try Self.expectRestored(home, session: 4)
+        kill(pid, signal)
+        #expect(try await Self.waitForFile(home + "/status\(n)", tmux: tmux) == "exit=\(128 + signal)\n")
+        try Self.expectRestored(home, session: n)
     }
 
     /// `stty -a` after session `n` equals the one before it (the size line aside: the window was resized).
