@@ -51,8 +51,9 @@ public struct SandboxImage: Sendable, Hashable {
     /// The keys every image.env must set; any other key is passed to the scripts as well.
     static let requiredKeys = ["AMI_NAME", "AMI_DESCRIPTION", "FAMILY", "LOGIN_USER", "LOGIN_GECOS", "UNIT",
                                "PACKAGE_CANDIDATE", "OPENSSH_VERSION"]
-    /// The package families the stand-ins implement (yum/rpm, apt-get/dpkg).
-    static let families: Set<String> = ["al2", "ubuntu"]
+    /// The package families the stand-ins implement: al2 (yum/rpm), al2023 and el (dnf/rpm; el's package
+    /// only from AWS's URL), ubuntu (apt-get/dpkg). See sandbox/instance/lib.sh.
+    static let families: Set<String> = ["al2", "al2023", "el", "ubuntu"]
 
     public let name: String
     /// Every key of image.env, as written there.

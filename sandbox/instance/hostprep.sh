@@ -8,7 +8,7 @@ LIST=/var/lib/eicsandbox.created
 dirs=(/opt/aws /usr/share/ec2-instance-connect /var/lib/eicsandbox /run/sshd
       /lib/systemd/system/ssh.service.d /lib/systemd/system/sshd.service.d
       /etc/systemd/system/ssh.service.d /etc/systemd/system/sshd.service.d)
-files=(/usr/bin/yum /usr/bin/rpm)   # empty, mode 0644: not runnable, so not "installed" on the host
+files=(/usr/bin/yum /usr/bin/dnf /usr/bin/rpm)   # empty, mode 0644: not runnable, so not "installed" on the host
 if [ "${1:-}" = --undo ]; then
     [ -f "$LIST" ] || exit 0
     tac "$LIST" | while IFS= read -r path; do

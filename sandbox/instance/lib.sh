@@ -13,7 +13,8 @@
 #   execstart.args    the sshd arguments systemd would use, taken from the unit drop-ins at "daemon-reload"
 #   execstart.sum     checksum of the drop-ins at that time (to warn like systemd when they changed since)
 #   sshd.disabled     present while the "unit" is stopped or failed; sshd.failed after a failed start
-#   pkg/<name>        installed package version (the stand-ins' package database)
+#   pkg/<name>        installed package version (the stand-ins' package database; also
+#                     ec2-instance-connect-selinux on EL)
 #   package-commands.log  one line per mutating package-manager command run (pkglog.sh)
 
 RUN=/var/lib/eicsandbox
@@ -22,11 +23,31 @@ RUN=/var/lib/eicsandbox
 # shellcheck source=pkglog.sh
 . "$SANDBOX_HOME/pkglog.sh"
 
+# ------------------------------------------------------------------------------------ families
+# al2 (yum), al2023 (dnf, yum is dnf), el (RHEL/CentOS: dnf; the package is not in the repositories,
+# AWS publishes it by URL): rpm distributions with sshd.service and /opt/aws/bin. ubuntu: apt/dpkg.
+rpm_family() { [ "$FAMILY" != ubuntu ]; }
+
+# How this image's package configures sshd (image.env EIC_CONFIG; the default by family):
+#   sshd_config    appends the two lines to /etc/ssh/sshd_config (Amazon Linux)
+#   sshd_config.d  writes /etc/ssh/sshd_config.d/60-ec2-instance-connect.conf (EL9, CentOS Stream 9)
+#   systemd        an ExecStart drop-in for the sshd unit with -o options (Ubuntu, EL8)
+eic_config() {
+    if [ -n "${EIC_CONFIG:-}" ]; then echo "$EIC_CONFIG"
+    elif rpm_family; then echo sshd_config
+    else echo systemd; fi
+}
+
+# Ubuntu 24.04 starts sshd through ssh.socket (image.env SOCKET_ACTIVATED=yes): systemd listens on
+# port 22 and starts ssh.service for the first connection, so stopping ssh.service does not stop
+# logins (the next connection starts it again, with the arguments of the last daemon-reload).
+socket_activated() { [ "${SOCKET_ACTIVATED:-no}" = yes ]; }
+
 # ------------------------------------------------------------------------------------ systemd units
 # Drop-in directories systemd reads for the sshd unit of this distro. Ubuntu's ssh.service has the
 # alias sshd.service, and systemd also reads drop-ins under the alias name.
 dropin_dirs() {
-    if [ "$FAMILY" = al2 ]; then
+    if rpm_family; then
         printf '%s\n' /lib/systemd/system/sshd.service.d /etc/systemd/system/sshd.service.d
     else
         printf '%s\n' /lib/systemd/system/ssh.service.d /lib/systemd/system/sshd.service.d \
@@ -86,9 +107,13 @@ daemon_reload() {
 
 unit_matches() {  # accepts the unit names this distro knows for sshd
     case "$FAMILY:${1%.service}" in
-        al2:sshd | ubuntu:ssh | ubuntu:sshd) return 0 ;;
+        al2:sshd | al2023:sshd | el:sshd | ubuntu:ssh | ubuntu:sshd) return 0 ;;
     esac
     return 1
+}
+
+socket_unit_matches() {  # ssh.socket, on an image whose sshd is socket-activated
+    socket_activated && [ "$1" = ssh.socket ]
 }
 
 # The running sshd: the supervisor's child (sshd.main, stable across a SIGHUP re-exec, during which
@@ -204,7 +229,7 @@ candidate_version() { echo "$PACKAGE_CANDIDATE"; }
 # The package's system user, appended in place (the files are bind mounts: never rename over them).
 add_eic_user() {
     grep -q "^$PKG:" /etc/passwd && return 0
-    if [ "$FAMILY" = al2 ]; then  # useradd -r -M -s /sbin/nologin; usermod -L
+    if rpm_family; then  # useradd -r -M -s /sbin/nologin; usermod -L
         echo "$PKG:x:996:994::/home/$PKG:/sbin/nologin" >> /etc/passwd
         echo "$PKG:!!:19000::::::" >> /etc/shadow
         echo "$PKG:x:994:" >> /etc/group
@@ -217,7 +242,7 @@ add_eic_user() {
 
 install_files() {
     local dest f
-    if [ "$FAMILY" = al2 ]; then dest=/opt/aws/bin; else dest=/usr/share/$PKG; fi
+    if rpm_family; then dest=/opt/aws/bin; else dest=/usr/share/$PKG; fi
     mkdir -p "$dest"
     install -m 0755 -o root -g root "${PKG_FILES[@]/#/$SANDBOX_HOME/pkg/}" "$dest/"
 }
@@ -235,6 +260,43 @@ al2_post_install() {
     [ -z "$(tail -c1 "$conf")" ] || echo >> "$conf"
     printf '%s\n' "AuthorizedKeysCommand /opt/aws/bin/eic_run_authorized_keys %u %f" \
         "AuthorizedKeysCommandUser ec2-instance-connect" >> "$conf"
+    if sshd_pid >/dev/null; then restart_sshd || true; fi
+}
+
+# Any AuthorizedKeysCommand in sshd_config or a file of sshd_config.d other than the package's own.
+foreign_keys_command_in_config() {
+    local f
+    has_keys_command /etc/ssh/sshd_config && return 0
+    for f in /etc/ssh/sshd_config.d/*.conf; do
+        [ -f "$f" ] && [ "$f" != /etc/ssh/sshd_config.d/60-ec2-instance-connect.conf ] || continue
+        has_keys_command "$f" && return 0
+    done
+    return 1
+}
+
+# EL9's package: /etc/ssh/sshd_config.d/60-ec2-instance-connect.conf (RHEL 9's sshd_config includes
+# sshd_config.d/*.conf first, and sshd keeps the first value it reads, so 50-redhat.conf and anything
+# sorted before 60- would win); it declines when another AuthorizedKeysCommand is configured.
+el9_post_install() {
+    local conf=/etc/ssh/sshd_config.d/60-ec2-instance-connect.conf
+    foreign_keys_command_in_config && return 0
+    [ -d /etc/ssh/sshd_config.d ] || return 0
+    printf '%s\n' "AuthorizedKeysCommand /opt/aws/bin/eic_run_authorized_keys %u %f" \
+        "AuthorizedKeysCommandUser ec2-instance-connect" > "$conf"
+    chmod 0600 "$conf"
+    if sshd_pid >/dev/null; then restart_sshd || true; fi
+}
+
+# EL8's package (the generic spec's %post): an ExecStart drop-in in /lib/systemd/system/sshd.service.d,
+# unless sshd_config sets an AuthorizedKeysCommand(User|RunAs), sshd.service names one, or a drop-in
+# there already has an ExecStart; then daemon-reload and restart sshd if it is active.
+el8_post_install() {
+    local dir=/lib/systemd/system/sshd.service.d
+    local override='ExecStart=/usr/sbin/sshd -D -o "AuthorizedKeysCommand /opt/aws/bin/eic_run_authorized_keys %%u %%f" -o "AuthorizedKeysCommandUser ec2-instance-connect" $SSHD_OPTS'
+    has_keys_command /etc/ssh/sshd_config && return 0
+    if [ -n "$(ls -A "$dir" 2>/dev/null)" ] && grep -Rq "ExecStart" "$dir/"; then return 0; fi
+    printf "%s\n%s\n%s\n" "[Service]" "ExecStart=" "$override" > "$dir/ec2-instance-connect.conf"
+    daemon_reload
     if sshd_pid >/dev/null; then restart_sshd || true; fi
 }
 
@@ -271,7 +333,18 @@ install_package() {
     install_files
     mkdir -p "$RUN/pkg"
     echo "$version" > "$RUN/pkg/$PKG"
-    if [ "$FAMILY" = al2 ]; then al2_post_install; else deb_postinst; fi
+    case "$(eic_config)" in
+        sshd_config) al2_post_install ;;
+        sshd_config.d) el9_post_install ;;
+        *) if rpm_family; then el8_post_install; else deb_postinst; fi ;;
+    esac
+}
+
+# The selinux companion package AWS publishes for RHEL (ec2-instance-connect-selinux): a policy
+# module that lets sshd run the helper; without SELinux here it only records its version.
+install_selinux_package() {
+    mkdir -p "$RUN/pkg"
+    echo "${1:-$SELINUX_CANDIDATE}" > "$RUN/pkg/$PKG-selinux"
 }
 
 need_root() {

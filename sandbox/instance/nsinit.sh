@@ -35,10 +35,16 @@ RUN=/var/lib/eicsandbox
 if [ "$FAMILY" = al2 ]; then
     for tool in yum rpm systemctl; do bind "$HERE/standins/$tool" "/usr/bin/$tool"; done
     for tool in apt-get apt dpkg-query dpkg; do bind "$HERE/standins/absent" "/usr/bin/$tool"; done
+    # /usr/bin/dnf is hostprep's empty, non-executable placeholder: absent, as on Amazon Linux 2.
+elif [ "$FAMILY" = al2023 ] || [ "$FAMILY" = el ]; then
+    # dnf; yum is dnf there too (a symlink to dnf-3), so the dnf stand-in answers both.
+    for tool in dnf yum; do bind "$HERE/standins/dnf" "/usr/bin/$tool"; done
+    for tool in rpm systemctl; do bind "$HERE/standins/$tool" "/usr/bin/$tool"; done
+    for tool in apt-get apt dpkg-query dpkg; do bind "$HERE/standins/absent" "/usr/bin/$tool"; done
 else
     for tool in apt-get dpkg-query dpkg systemctl; do bind "$HERE/standins/$tool" "/usr/bin/$tool"; done
     bind "$HERE/standins/apt-get" /usr/bin/apt
-    # /usr/bin/yum and /usr/bin/rpm are hostprep's empty, non-executable placeholders: absent, as on Ubuntu.
+    # /usr/bin/yum, /usr/bin/dnf and /usr/bin/rpm are hostprep's empty, non-executable placeholders: absent, as on Ubuntu.
 fi
 
 echo "$$" > "$RUN/holder.pid"

@@ -7,7 +7,7 @@
 # $RUN/package-commands.log: one line per mutating invocation of a stand-in, appended before it does
 # anything (so failed, refused and "nothing to do" runs count too), tab-separated:
 #   <UTC time, 2026-11-27T13:05:09.123Z> <uid> <program> <arguments, space-separated>
-# Mutating: yum install|update|upgrade|reinstall|downgrade|remove|erase; apt-get/apt update|install|
+# Mutating: yum/dnf install|update|upgrade|reinstall|downgrade|remove|erase; apt-get/apt update|install|
 # upgrade|dist-upgrade|full-upgrade|remove|purge|reinstall|autoremove; systemctl restart|try-restart|
 # reload-or-restart|try-reload-or-restart|condrestart|start|stop|reload|daemon-reload|enable|disable|
 # mask|unmask. Queries (rpm, dpkg-query, dpkg -s, yum list/info, systemctl is-active/status/cat/show)
@@ -24,7 +24,7 @@ package_command_verb() {
         case "$program:$arg" in
             apt-get:-o|apt-get:--option|apt-get:-c|apt-get:--config-file|apt-get:-t|apt-get:--target-release|apt:-o|apt:--option|apt:-c|apt:-t)
                 skip=1 ;;
-            yum:-e|yum:-d|yum:-c|yum:-R|systemctl:-p|systemctl:--property|systemctl:-t|systemctl:--type|systemctl:-H|systemctl:-M)
+            yum:-e|yum:-d|yum:-c|yum:-R|dnf:-e|dnf:-d|dnf:-c|dnf:-R|systemctl:-p|systemctl:--property|systemctl:-t|systemctl:--type|systemctl:-H|systemctl:-M)
                 skip=1 ;;
             *:-*) ;;
             *) printf '%s\n' "$arg"; return 0 ;;
@@ -39,6 +39,7 @@ package_command_mutates() {  # package_command_mutates PROGRAM ARGS...
     verb=$(package_command_verb "$program" "$@")
     case "$program:$verb" in
         yum:install|yum:update|yum:upgrade|yum:reinstall|yum:downgrade|yum:remove|yum:erase) return 0 ;;
+        dnf:install|dnf:update|dnf:upgrade|dnf:reinstall|dnf:downgrade|dnf:remove|dnf:erase) return 0 ;;
         apt-get:update|apt-get:install|apt-get:upgrade|apt-get:dist-upgrade|apt-get:full-upgrade|apt-get:remove|apt-get:purge|apt-get:reinstall|apt-get:autoremove) return 0 ;;
         apt:update|apt:install|apt:upgrade|apt:dist-upgrade|apt:full-upgrade|apt:remove|apt:purge|apt:reinstall|apt:autoremove) return 0 ;;
         systemctl:restart|systemctl:try-restart|systemctl:reload-or-restart|systemctl:try-reload-or-restart|systemctl:condrestart) return 0 ;;
