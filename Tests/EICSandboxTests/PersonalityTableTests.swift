@@ -102,7 +102,7 @@ import Testing
             (good + "b bad - up kept nopasswd - none -\n", ["bad": Self.imageEnv(dropping: "LOGIN_USER")], "image.env does not set LOGIN_USER"),
             (good + "b bad - up kept nopasswd - none -\n", ["bad": Self.imageEnv(extra: "EXTRA=\"$(id)\"\n")], "the value of EXTRA holds"),
             (good + "b bad - up kept nopasswd - none -\n", ["bad": Self.imageEnv().replacingOccurrences(of: "al2", with: "arch")],
-             "FAMILY is 'arch', want al2 | ubuntu"),
+             "FAMILY is 'arch', want al2 | al2023 | el | ubuntu"),
             ("# only comments\n", [:], "has no rows"),
         ]
         for (rows, images, says) in cases {

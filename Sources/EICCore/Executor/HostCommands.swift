@@ -15,6 +15,11 @@ public enum HostCommands {
             return [RemoteCommand(arguments: sudo + [tool(step), "-y", "install", package])]
         case .upgrade(.yum), .upgrade(.dnf), .upgrade(.zypper):
             return [RemoteCommand(arguments: sudo + [tool(step), "-y", "upgrade", package])]
+        case .installPublished(.apt, _):
+            return []  // AWS publishes RPMs only; the planner never pairs them with apt
+        case .installPublished(_, let rpm):
+            // `install` of a newer RPM upgrades an installed older one; an up-to-date one is "Nothing to do".
+            return [RemoteCommand(arguments: sudo + [tool(step), "-y", "install"] + rpm.urls)]
         }
     }
 
@@ -22,7 +27,7 @@ public enum HostCommands {
 
     static func tool(_ step: HostStep) -> String {
         switch step {
-        case .install(let manager), .upgrade(let manager):
+        case .install(let manager), .upgrade(let manager), .installPublished(let manager, _):
             switch manager {
             case .apt: return "apt-get"
             case .yum: return "yum"

@@ -78,6 +78,9 @@ public enum HostStep: Sendable, Equatable, Codable {
     case install(PackageManager)
     /// Upgrade an installed package that is older than the plan's minimum.
     case upgrade(PackageManager)
+    /// Install, or upgrade to, the RPM AWS publishes by URL together with ec2-instance-connect-selinux
+    /// (RHEL-family hosts, whose repositories do not carry the package).
+    case installPublished(PackageManager, PublishedRPM)
 }
 
 /// Counts for the summary line.

@@ -165,12 +165,11 @@ final class FakeMachine: Sendable {
         var table: [String: (kind: CommandKind, sudo: Bool)] = [:]
         for manager in PackageManager.allCases {
             for sudo in [true, false] {
-                for step in [HostStep.install(manager), .upgrade(manager)] {
+                for step in [HostStep.install(manager), .upgrade(manager)] + PublishedRPM.allCases.map({ .installPublished(manager, $0) }) {
                     let commands = HostCommands.commands(for: step, useSudo: sudo)
+                    guard let last = commands.last else { continue }  // no published RPMs for apt
                     for command in commands.dropLast() { table[command.text] = (.refresh, sudo) }
-                    if case .install = step { table[commands[commands.count - 1].text] = (.install, sudo) } else {
-                        table[commands[commands.count - 1].text] = (.upgrade, sudo)
-                    }
+                    if case .upgrade = step { table[last.text] = (.upgrade, sudo) } else { table[last.text] = (.install, sudo) }
                 }
             }
         }
