@@ -28,6 +28,9 @@ public enum Distribution: Sendable, Equatable, Codable, CustomStringConvertible 
     case amazonLinux2023
     /// Ubuntu with its VERSION_ID as (major, minor), e.g. (22, 4).
     case ubuntu(major: Int, minor: Int)
+    /// RHEL and its rebuilds (CentOS Stream, Rocky Linux, AlmaLinux) 8 or 9: their repositories lack the
+    /// package, so it comes from the RPM AWS publishes for the major release (`build`).
+    case enterpriseLinux(id: String, version: String, build: PublishedRPM)
     case other(id: String, version: String)
 
     /// Reads `ID` and `VERSION_ID`.
@@ -41,7 +44,12 @@ public enum Distribution: Sendable, Equatable, Codable, CustomStringConvertible 
             if parts.count >= 1 { self = .ubuntu(major: parts[0], minor: parts.count > 1 ? parts[1] : 0) } else {
                 self = .other(id: id, version: version)
             }
-        default: self = .other(id: id, version: version)
+        default:
+            if let build = PublishedRPM(osID: id, version: version) {
+                self = .enterpriseLinux(id: id, version: version, build: build)
+            } else {
+                self = .other(id: id, version: version)
+            }
         }
     }
 
@@ -51,6 +59,7 @@ public enum Distribution: Sendable, Equatable, Codable, CustomStringConvertible 
         case .amazonLinux2: return .yum
         case .amazonLinux2023: return .dnf
         case .ubuntu(let major, _) where major >= 16: return .apt
+        case .enterpriseLinux: return .dnf
         default: return nil
         }
     }
@@ -60,6 +69,9 @@ public enum Distribution: Sendable, Equatable, Codable, CustomStringConvertible 
         case .amazonLinux2: return "Amazon Linux 2"
         case .amazonLinux2023: return "Amazon Linux 2023"
         case .ubuntu(let major, let minor): return "Ubuntu \(major).\(minor < 10 ? "0" : "")\(minor)"
+        case .enterpriseLinux(let id, let version, _):
+            let names = ["rhel": "RHEL", "centos": "CentOS Stream", "rocky": "Rocky Linux", "almalinux": "AlmaLinux"]
+            return "\(names[id] ?? id) \(version)"
         case .other(let id, let version): return "\(id) \(version)".trimmingWhitespace()
         }
     }

@@ -7,19 +7,28 @@ public enum PackageFamily: String, Sendable, Codable, CaseIterable, CustomString
     case amazonLinux = "amazon-linux"
     /// Ubuntu (deb numbering).
     case ubuntu
+    /// RHEL, CentOS Stream, Rocky Linux and AlmaLinux 8/9 (rpm numbering; AWS's published RPMs).
+    case enterpriseLinux = "rhel"
 
     /// The family of a distribution eicsetup installs on; nil for the others.
     public init?(_ distribution: Distribution) {
         switch distribution {
         case .amazonLinux2, .amazonLinux2023: self = .amazonLinux
         case .ubuntu: self = .ubuntu
+        case .enterpriseLinux: self = .enterpriseLinux
         case .other: return nil
         }
     }
 
     public var scheme: PackageVersion.Scheme { self == .ubuntu ? .dpkg : .rpm }
 
-    public var description: String { self == .ubuntu ? "Ubuntu" : "Amazon Linux" }
+    public var description: String {
+        switch self {
+        case .amazonLinux: return "Amazon Linux"
+        case .ubuntu: return "Ubuntu"
+        case .enterpriseLinux: return "RHEL family"
+        }
+    }
 }
 
 /// A minimum package version and what it brings (for the plan's reasons).
@@ -46,6 +55,8 @@ public enum PackageMinimums {
     public static let defaults: [PackageFamily: PackageMinimum] = [
         .amazonLinux: PackageMinimum(version: "1.1-18", fix: "1.1-18 brings the status-22 fix"),
         .ubuntu: PackageMinimum(version: "1.1.12", fix: "1.1.12 reads instance metadata with IMDSv2 tokens"),
+        // AWS publishes the same releases for EL8/EL9 as for Amazon Linux, so the same fix is the floor.
+        .enterpriseLinux: PackageMinimum(version: "1.1-18", fix: "1.1-18 brings the status-22 fix"),
     ]
 
     /// The minimum for `family`: the plan's override, else the default.

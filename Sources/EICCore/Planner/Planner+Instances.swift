@@ -25,19 +25,25 @@ extension Planner {
         }
         guard let manager = facts.distribution.supportedManager, facts.packageManager == manager || facts.packageManager == nil else {
             return action(.skip, before: before,
-                          "\(facts.distribution) is not supported for installing ec2-instance-connect (Amazon Linux 2/2023 and Ubuntu 16.04+ are)")
+                          "\(facts.distribution) is not supported for installing ec2-instance-connect (Amazon Linux 2/2023, Ubuntu 16.04+ and RHEL-family 8/9 are)")
         }
         if let blocked = Self.privilegeProblem(facts, instance) { return action(.skip, before: before, blocked) }
+        // RHEL-family repositories lack the package: installing AWS's published RPM also upgrades an older one.
+        let published: PublishedRPM? = if case .enterpriseLinux(_, _, let build) = facts.distribution { build } else { nil }
         if let installed, tooOld {
-            return action(.update, before: before, after: "ec2-instance-connect ≥ \(minimum) (\(manager.rawValue) upgrade)",
+            let step: HostStep = published.map { .installPublished(manager, $0) } ?? .upgrade(manager)
+            let how = published.map { "\($0) with \(manager.rawValue)" } ?? "\(manager.rawValue) upgrade"
+            return action(.update, before: before, after: "ec2-instance-connect ≥ \(minimum) (\(how))",
                           "ec2-instance-connect \(installed) is older than \(minimum)"
                               + (floor?.fix.map { " (\($0))" } ?? " (the plan's minimum for \(facts.distribution))"),
-                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [.upgrade(manager)], useSudo: facts.privilege != .root, minimumVersion: minimum))
+                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [step], useSudo: facts.privilege != .root, minimumVersion: minimum))
         }
         if installed == nil {
-            return action(.create, before: before, after: "ec2-instance-connect installed with \(manager.rawValue); EIC's AuthorizedKeysCommand",
+            let step: HostStep = published.map { .installPublished(manager, $0) } ?? .install(manager)
+            let how = published.map { "from \($0) with \(manager.rawValue)" } ?? "with \(manager.rawValue)"
+            return action(.create, before: before, after: "ec2-instance-connect installed \(how); EIC's AuthorizedKeysCommand",
                           "\(facts.distribution) has no ec2-instance-connect package",
-                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [.install(manager)], useSudo: facts.privilege != .root, minimumVersion: minimum))
+                          .onboardHost(instanceId: instance.cloud.instanceId, steps: [step], useSudo: facts.privilege != .root, minimumVersion: minimum))
         }
         // Installed and new enough, but sshd does not run EIC's command: the package declined to configure sshd.
         return action(.skip, before: before,
