@@ -8,12 +8,14 @@ public struct AWSCloud: CloudAPI {
     public let iam: IAMClient
     public let sts: STSClient
     public let instanceConnect: InstanceConnectClient
+    public let ssm: SSMClient
 
     public init(client: AWSClient) {
         ec2 = EC2Client(client: client)
         iam = IAMClient(client: client)
         sts = STSClient(client: client)
         instanceConnect = InstanceConnectClient(client: client)
+        ssm = SSMClient(client: client)
     }
 
     public func callerIdentity() async throws -> CallerIdentity {
@@ -95,6 +97,13 @@ public struct AWSCloud: CloudAPI {
         try await mapped { () async throws(AWSError) in
             _ = try await instanceConnect.sendSSHPublicKey(instanceId: instanceId, osUser: osUser, publicKey: publicKey,
                                                            availabilityZone: availabilityZone)
+        }
+    }
+
+    public func agents(instanceIds: [String]) async throws -> [String: AgentState] {
+        try await mapped { () async throws(AWSError) in
+            // PingStatus is Online, ConnectionLost or Inactive; anything newer counts as not reachable.
+            try await ssm.describeInstanceInformation(instanceIds: instanceIds).mapValues { AgentState(rawValue: $0) ?? .inactive }
         }
     }
 

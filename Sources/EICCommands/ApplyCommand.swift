@@ -67,8 +67,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let progress = ProgressLine()
         // Hosts with nothing to do close their session after the probe; at most `parallelism` of the
         // others stay open, so sockets, threads and memory grow with parallelism, not with the fleet.
-        let sessions = HostSessions(connector: context.connector, limit: parallelism)
-        let observer = context.observer(parallelism: parallelism, progress: progress)
+        let hosts = context.hostConnector(parallelism: parallelism)
+        let sessions = HostSessions(connector: hosts, limit: parallelism)
+        let observer = context.observer(parallelism: parallelism, progress: progress, hosts: hosts)
         let (planFile, region) = (context.plan, context.configuration.region)
         let observation: Observation
         do {

@@ -101,12 +101,33 @@ struct FleetContext {
         return text
     }
 
-    /// An observer over this context's adapters.
-    func observer(parallelism: Int, progress: ProgressLine?) -> Observer {
+    /// The host port for this plan: the SSH connector, or under `"transport": "ssm"`/`"auto"` a router
+    /// that sends SSM targets to Run Command (one batcher, so probes and installs share its batches).
+    func hostConnector(parallelism: Int) -> any HostConnector {
+        guard let section = plan.instances, section.transport != .ssh else { return connector }
+        let batcher = SSMCommandBatcher(api: cloud.ssm, settings: section.ssm, parallelism: parallelism)
+        return TransportRouter(ssh: connector, ssm: SSMHostConnector(batcher: batcher))
+    }
+
+    /// An observer over this context's adapters (`hosts`: the host port, `hostConnector` by default).
+    func observer(parallelism: Int, progress: ProgressLine?, hosts: (any HostConnector)? = nil) -> Observer {
         let environment = ProcessInfo.processInfo.environment
-        return Observer(cloud: cloud, connector: connector, fetcher: HTTPResourceFetcher(), parallelism: parallelism,
+        return Observer(cloud: cloud, connector: hosts ?? hostConnector(parallelism: parallelism), fetcher: HTTPResourceFetcher(), parallelism: parallelism,
                         operatorAddressURL: environment["EICSETUP_CHECKIP_URL"] ?? "https://checkip.amazonaws.com/",
                         onHostProbed: { done, total in progress?.update("probing hosts: \(done)/\(total)") })
+    }
+}
+
+/// Sends each target to its transport's connector.
+struct TransportRouter: HostConnector {
+    let ssh: any HostConnector
+    let ssm: any HostConnector
+
+    func open(_ target: HostTarget) async throws -> any RemoteHost {
+        switch target.transport {
+        case .ssh: return try await ssh.open(target)
+        case .ssm: return try await ssm.open(target)
+        }
     }
 }
 

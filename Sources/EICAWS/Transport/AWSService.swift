@@ -4,6 +4,8 @@ public enum AWSService: String, Sendable, CaseIterable {
     case iam
     case sts
     case ec2InstanceConnect
+    /// Systems Manager: Run Command and the agents' registrations (the SSM transport).
+    case ssm
 
     /// The SigV4 signing name (credential scope service).
     public var signingName: String {
@@ -12,6 +14,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .iam: return "iam"
         case .sts: return "sts"
         case .ec2InstanceConnect: return "ec2-instance-connect"
+        case .ssm: return "ssm"
         }
     }
 
@@ -22,6 +25,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .iam: return "IAM"
         case .sts: return "STS"
         case .ec2InstanceConnect: return "EC2_INSTANCE_CONNECT"
+        case .ssm: return "SSM"
         }
     }
 
@@ -32,6 +36,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .iam: return "2010-05-08"
         case .sts: return "2011-06-15"
         case .ec2InstanceConnect: return "2018-04-02"
+        case .ssm: return "2014-11-06"
         }
     }
 

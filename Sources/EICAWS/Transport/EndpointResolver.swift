@@ -43,7 +43,7 @@ public struct EndpointResolver: Sendable {
             if region.hasPrefix("cn-") { host = "iam.cn-north-1.amazonaws.com.cn" }
             else if region.hasPrefix("us-gov-") { host = "iam.us-gov.amazonaws.com" }
             else { host = "iam.amazonaws.com" }
-        case .ec2, .sts, .ec2InstanceConnect:
+        case .ec2, .sts, .ec2InstanceConnect, .ssm:
             host = "\(service.signingName).\(region).\(suffix)"
         }
         return ResolvedEndpoint(url: try Self.parse("https://\(host)", source: "default"),

@@ -58,7 +58,10 @@ enum PlanView {
         }
         var title = "  \(mark) \(action.address.terminalSafe)"
         if action.kind == .instance, let instance = observation.instances.first(where: { "instance[\($0.cloud.instanceId)]" == action.address }) {
-            title += "  " + [instance.cloud.tag("Name"), instance.target?.address ?? instance.cloud.privateIpAddress].compactMap { $0 }.joined(separator: "  ").terminalSafe
+            // Under Run Command the target's address is the instance id (already in the address): show the IP and the transport.
+            let ssm = instance.target?.transport == .ssm
+            let address = ssm ? instance.cloud.privateIpAddress : instance.target?.address ?? instance.cloud.privateIpAddress
+            title += "  " + [instance.cloud.tag("Name"), address, ssm ? "via ssm" : nil].compactMap { $0 }.joined(separator: "  ").terminalSafe
         }
         if action.change == .conflict || action.change == .unreachable || action.change == .skip {
             title += "  " + style.red(action.change.rawValue)
@@ -99,6 +102,8 @@ enum PlanView {
             var before: String?
             var after: String?
             var reason: String
+            /// For instances: "ssh" or "ssm", how the host was (or would have been) reached; else null.
+            var transport: String?
         }
         struct Summary: Codable {
             var add: Int, change: Int, destroy: Int, noOp: Int, conflict: Int, unreachable: Int, skip: Int
@@ -119,8 +124,12 @@ enum PlanView {
         init(_ result: PlanResult, _ observation: Observation) {
             caller = Caller(account: observation.caller.account, arn: observation.caller.arn)
             region = observation.region
+            let transports = Dictionary(observation.instances.compactMap { instance in
+                instance.target.map { ("instance[\(instance.cloud.instanceId)]", $0.transport.rawValue) }
+            }, uniquingKeysWith: { first, _ in first })
             actions = result.actions.map {
-                Action(address: $0.address, kind: $0.kind.rawValue, action: $0.change.rawValue, before: $0.before, after: $0.after, reason: $0.reason)
+                Action(address: $0.address, kind: $0.kind.rawValue, action: $0.change.rawValue, before: $0.before, after: $0.after,
+                       reason: $0.reason, transport: $0.kind == .instance ? transports[$0.address] : nil)
             }
             let s = result.summary
             summary = Summary(add: s.add, change: s.change, destroy: s.destroy, noOp: s.noOp, conflict: s.conflict, unreachable: s.unreachable, skip: s.skip)
@@ -159,5 +168,6 @@ extension PlanView.Document.Action {
         try container.encode(before, forKey: .before)
         try container.encode(after, forKey: .after)
         try container.encode(reason, forKey: .reason)
+        try container.encode(transport, forKey: .transport)
     }
 }

@@ -82,12 +82,19 @@ public enum HostError: Error, Sendable, Equatable, CustomStringConvertible {
     case remoteFileUnreadable(path: String, reason: String)
     /// The command sent more than its `outputLimit`; reading stopped and the connection was closed.
     case outputTooLarge(limit: Int)
+    /// The transport kept only the first `limit` characters of the output (SSM Run Command), so the
+    /// answer would be incomplete: a failure, never a partial fact.
+    case outputTruncated(limit: Int)
+    /// The transport could not run the command, or not learn how it ended (SSM delivery, time limits).
+    case commandNotRun(reason: String)
 
     /// What was wrong, without the advice.
     public var reason: String {
         switch self {
         case .probeUnreadable(let reason), .remoteFileUnreadable(_, let reason): return reason
         case .outputTooLarge(let limit): return "the command's output passed \(limit / 1024) KiB"
+        case .outputTruncated(let limit): return "the command's output passed the \(limit) characters SSM Run Command returns"
+        case .commandNotRun(let reason): return reason
         }
     }
 
@@ -101,6 +108,11 @@ public enum HostError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the host sent more than \(limit / 1024) KiB of output for one command, so eicsetup stopped reading and "
                 + "closed the connection; check the login user's shell and profile (a login shell or profile that prints "
                 + "endlessly, or a tampered host)"
+        case .outputTruncated(let limit):
+            return "SSM Run Command returns only the first \(limit) characters of a command's output and this one had more, "
+                + "so eicsetup did not use it (an unusually large sshd configuration?); reach this host over SSH (\"transport\": \"ssh\")"
+        case .commandNotRun(let reason):
+            return "SSM Run Command: \(reason)"
         }
     }
 }

@@ -4,15 +4,18 @@ import Synchronization
 extension Observer {
     /// `keepSessions`: every reachable host's session is returned open. `into`: only hosts with work
     /// offer theirs to `into` (which keeps a bounded number); the others are closed right after the probe.
+    /// `agents`: the SSM agents DescribeInstanceInformation listed (read only when the plan's transport is
+    /// not plain SSH).
     func probe(_ instances: [CloudInstance], images: [String: MachineImage], plan: PlanFile, keepSessions: Bool,
-               into kept: HostSessions? = nil) async -> ([ObservedInstance], [String: any RemoteHost]) {
+               into kept: HostSessions? = nil, agents: [String: AgentState] = [:]) async -> ([ObservedInstance], [String: any RemoteHost]) {
         guard let section = plan.instances else { return ([], [:]) }
         let total = instances.count
         let counter = ProgressCounter()
         let usersByImage = LoginUserMemory()
         let results = await BoundedConcurrency.map(instances, maxInFlight: parallelism) { instance -> (ObservedInstance, (any RemoteHost)?) in
             defer { counter.increment { done in onHostProbed(done, total) } }
-            let (observed, session) = await probeOne(instance, image: images[instance.imageId], settings: section.ssh,
+            let (observed, session) = await probeOne(instance, image: images[instance.imageId], section: section,
+                                                     agent: agents[instance.instanceId],
                                                      keepSession: keepSessions || kept != nil, usersByImage: usersByImage)
             guard let kept, let session else { return (observed, session) }
             if let target = observed.target, Planner.needsHostCommands(observed, section),
@@ -37,11 +40,24 @@ extension Observer {
         return (observed, sessions)
     }
 
-    func probeOne(_ instance: CloudInstance, image: MachineImage?, settings: SSHSettings, keepSession: Bool,
+    func probeOne(_ instance: CloudInstance, image: MachineImage?, section: InstancesSection, agent: AgentState?, keepSession: Bool,
                   usersByImage: LoginUserMemory) async -> (ObservedInstance, (any RemoteHost)?) {
+        let settings = section.ssh
         guard instance.lifecycle == .running else {
             return (ObservedInstance(cloud: instance, image: image, target: nil,
                                      host: .notProbed("the instance is \(instance.state), not running")), nil)
+        }
+        if section.transport != .ssh {
+            let target = HostTarget.ssm(instanceId: instance.instanceId, commandTimeoutSeconds: settings.commandTimeoutSeconds)
+            if agent == .online {
+                return await inspect(instance, image: image, target: target, keepSession: keepSession)
+            }
+            if section.transport == .ssm {
+                let why = agent.flatMap(\.unreachableReason) ?? AgentState.notRegisteredReason
+                return (ObservedInstance(cloud: instance, image: image, target: target,
+                                         host: .unreachable(HostConnectError(kind: .unreachable, message: why))), nil)
+            }
+            // auto: no online agent, so the operator's SSH.
         }
         guard let address = Self.address(of: instance, choice: settings.address) else {
             let wanted = settings.address == .publicIP ? "a public IP" : "an IP address"
@@ -68,16 +84,35 @@ extension Observer {
                 break
             }
             usersByImage.remember(user, imageId: instance.imageId)
-            do {
-                let facts = try await HostInspector.inspect(host)
-                if !keepSession { await host.close() }
-                return (ObservedInstance(cloud: instance, image: image, target: target, host: .facts(facts)), keepSession ? host : nil)
-            } catch {
-                await host.close()
-                return (ObservedInstance(cloud: instance, image: image, target: target, host: .probeFailed(String(describing: error))), nil)
-            }
+            return await inspect(instance, image: image, host: host, target: target, keepSession: keepSession)
         }
         return (ObservedInstance(cloud: instance, image: image, target: lastTarget, host: .unreachable(lastError)), nil)
+    }
+
+    /// Opens `target` (a transport that needs no login-user search) and probes it.
+    func inspect(_ instance: CloudInstance, image: MachineImage?, target: HostTarget, keepSession: Bool) async -> (ObservedInstance, (any RemoteHost)?) {
+        do {
+            let host = try await connector.open(target)
+            return await inspect(instance, image: image, host: host, target: target, keepSession: keepSession)
+        } catch let error as HostConnectError {
+            return (ObservedInstance(cloud: instance, image: image, target: target, host: .unreachable(error)), nil)
+        } catch {
+            return (ObservedInstance(cloud: instance, image: image, target: target,
+                                     host: .unreachable(HostConnectError(kind: .session, message: String(describing: error)))), nil)
+        }
+    }
+
+    /// The read-only probe over an open session, which is kept for apply or closed.
+    func inspect(_ instance: CloudInstance, image: MachineImage?, host: any RemoteHost, target: HostTarget,
+                 keepSession: Bool) async -> (ObservedInstance, (any RemoteHost)?) {
+        do {
+            let facts = try await HostInspector.inspect(host)
+            if !keepSession { await host.close() }
+            return (ObservedInstance(cloud: instance, image: image, target: target, host: .facts(facts)), keepSession ? host : nil)
+        } catch {
+            await host.close()
+            return (ObservedInstance(cloud: instance, image: image, target: target, host: .probeFailed(String(describing: error))), nil)
+        }
     }
 
     static func address(of instance: CloudInstance, choice: SSHSettings.AddressChoice) -> String? {

@@ -21,7 +21,9 @@ extension Observer {
         var images: [String: MachineImage] = [:]
         for image in (try? await cloud.images(ids: Array(Set(instances.map(\.imageId))).sorted())) ?? [] { images[image.imageId] = image }
         if probeHosts {
-            observation.instances = await probe(instances, images: images, plan: plan, keepSessions: false).0
+            // Best effort, as the rest of verify's diagnosis: without ssm:DescribeInstanceInformation, no agent is known.
+            let agents = (try? await readAgents(plan, instances)) ?? [:]
+            observation.instances = await probe(instances, images: images, plan: plan, keepSessions: false, agents: agents).0
         } else {
             observation.instances = instances.map {
                 ObservedInstance(cloud: $0, image: images[$0.imageId], target: nil, host: .notProbed("not probed (no fleet key)"))

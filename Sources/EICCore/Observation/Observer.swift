@@ -72,9 +72,22 @@ public struct Observer: Sendable {
         try await readSources(plan, into: &observation)
         try await readIAM(plan, into: &observation)
 
-        let (observed, sessions) = await probe(cloudInstances, images: images, plan: plan, keepSessions: keepSessions, into: kept)
+        let agents = try await readAgents(plan, cloudInstances)
+        let (observed, sessions) = await probe(cloudInstances, images: images, plan: plan, keepSessions: keepSessions, into: kept,
+                                               agents: agents)
         observation.instances = observed
         return (observation, sessions)
+    }
+
+    /// The SSM agents of the running selected instances, when the plan's transport may use them:
+    /// one DescribeInstanceInformation per 50 instances (AWS's limit of ids per filter).
+    func readAgents(_ plan: PlanFile, _ instances: [CloudInstance]) async throws(ObserveError) -> [String: AgentState] {
+        guard let section = plan.instances, section.transport != .ssh else { return [:] }
+        let running = instances.filter { $0.lifecycle == .running }.map(\.instanceId)
+        guard !running.isEmpty else { return [:] }
+        return try await step("read the instances' SSM agents (ssm:DescribeInstanceInformation)") {
+            try await cloud.agents(instanceIds: running)
+        }
     }
 
     /// Who else a rule on these groups exposes: one DescribeInstances filtered by `instance.group-id` per

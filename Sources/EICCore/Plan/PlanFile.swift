@@ -67,13 +67,35 @@ public struct InstancesSection: Sendable, Equatable, Codable {
     /// The plan's own package minimums per distribution family (`PackageMinimums.defaults` for the rest):
     /// older installed packages are upgraded.
     public var minimumPackageVersions: [PackageFamily: String]
+    /// How hosts are reached: SSH (the default), SSM Run Command, or SSM where the agent is online.
+    public var transport: TransportChoice
+    /// Run Command's rate control (only read when SSM is used).
+    public var ssm: SSMSettings
 
     public init(select: InstanceSelection, ssh: SSHSettings = SSHSettings(), onConflict: ConflictPolicy = .report,
-                minimumPackageVersions: [PackageFamily: String] = [:]) {
+                minimumPackageVersions: [PackageFamily: String] = [:], transport: TransportChoice = .ssh,
+                ssm: SSMSettings = SSMSettings()) {
         self.select = select
         self.ssh = ssh
         self.onConflict = onConflict
         self.minimumPackageVersions = minimumPackageVersions
+        self.transport = transport
+        self.ssm = ssm
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case select, ssh, onConflict, minimumPackageVersions, transport, ssm
+    }
+
+    /// Saved plans written before the SSM transport carry neither `transport` nor `ssm`: they meant SSH.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        select = try container.decode(InstanceSelection.self, forKey: .select)
+        ssh = try container.decode(SSHSettings.self, forKey: .ssh)
+        onConflict = try container.decode(ConflictPolicy.self, forKey: .onConflict)
+        minimumPackageVersions = try container.decode([PackageFamily: String].self, forKey: .minimumPackageVersions)
+        transport = try container.decodeIfPresent(TransportChoice.self, forKey: .transport) ?? .ssh
+        ssm = try container.decodeIfPresent(SSMSettings.self, forKey: .ssm) ?? SSMSettings()
     }
 }
 

@@ -77,14 +77,30 @@ extension Reader {
     }
 
     mutating func instancesSection(_ value: JSONValue, _ path: String) -> InstancesSection? {
-        guard let fields = object(value, path, allowed: ["select", "ssh", "onConflict", "minimumPackageVersion"]) else { return nil }
+        guard let fields = object(value, path, allowed: ["select", "ssh", "onConflict", "minimumPackageVersion", "transport", "ssm"]) else { return nil }
         let select = fields["select"] == nil ? nil : selection(fields["select"], path + ".select")
         if fields["select"] == nil { issue(path + ".select", "missing; select instances by ids, tags or filters") }
         let ssh = fields["ssh"] == nil ? SSHSettings() : sshSettings(fields["ssh"], path + ".ssh")
         let conflict = fields["onConflict"] == nil ? .report : choice(fields["onConflict"], path + ".onConflict", ConflictPolicy.self)
         let minimums = packageMinimums(fields["minimumPackageVersion"], path + ".minimumPackageVersion")
-        guard let select, let ssh, let conflict else { return nil }
-        return InstancesSection(select: select, ssh: ssh, onConflict: conflict, minimumPackageVersions: minimums)
+        let transport = fields["transport"] == nil ? .ssh : choice(fields["transport"], path + ".transport", TransportChoice.self)
+        let ssm = fields["ssm"] == nil ? SSMSettings() : ssmSettings(fields["ssm"], path + ".ssm")
+        guard let select, let ssh, let conflict, let transport, let ssm else { return nil }
+        return InstancesSection(select: select, ssh: ssh, onConflict: conflict, minimumPackageVersions: minimums,
+                                transport: transport, ssm: ssm)
+    }
+
+    /// `"ssm": {"maxConcurrency": "50", "maxErrors": "10%"}`: Run Command's rate control, in AWS's format.
+    mutating func ssmSettings(_ value: JSONValue?, _ path: String) -> SSMSettings? {
+        guard let fields = object(value, path, allowed: ["maxConcurrency", "maxErrors"]) else { return nil }
+        let rate = { (text: String) -> String? in
+            SSMSettings.isValidRate(text) ? nil : "\"\(text)\" is not a count (1–7 digits) or a percentage (1–3 digits and %)"
+        }
+        let before = issues.count
+        let concurrency = fields["maxConcurrency"].flatMap { string($0, path + ".maxConcurrency") }.flatMap { checked($0, path + ".maxConcurrency", rate) }
+        let errors = fields["maxErrors"].flatMap { string($0, path + ".maxErrors") }.flatMap { checked($0, path + ".maxErrors", rate) }
+        if concurrency == "0" || concurrency == "0%" { issue(path + ".maxConcurrency", "0 would run nothing; use at least 1") }
+        return issues.count == before ? SSMSettings(maxConcurrency: concurrency, maxErrors: errors) : nil
     }
 
     /// `"minimumPackageVersion"`: an object of family → version (`{"amazon-linux": "1.1-19", "ubuntu":

@@ -83,6 +83,7 @@ extension Planner {
     }
 
     static func unreachableReason(_ error: HostConnectError, _ instance: ObservedInstance) -> String {
+        if instance.target?.transport == .ssm { return "SSM Run Command cannot reach it: \(error.message)" }
         let at = instance.target.map { " at \($0.displayName)" } ?? ""
         switch error.kind {
         case .hostKeyChanged:

@@ -37,6 +37,10 @@ public protocol CloudAPI: Sendable {
 
     /// EC2 Instance Connect SendSSHPublicKey: the key is accepted for 60 seconds.
     func sendSSHPublicKey(instanceId: String, osUser: String, publicKey: String, availabilityZone: String?) async throws
+
+    /// The SSM agents of `instanceIds` (paginated DescribeInstanceInformation, 50 ids per filter): a
+    /// missing id has no registered agent.
+    func agents(instanceIds: [String]) async throws -> [String: AgentState]
 }
 
 /// Which instances a plan targets: ids, tags and DescribeInstances filters, all of which must match.

@@ -16,6 +16,10 @@ public struct HostTarget: Sendable, Equatable, Codable {
     public var hostKeys: HostKeyMode
     public var connectTimeoutSeconds: Int
     public var commandTimeoutSeconds: Int
+    /// SSH, or SSM Run Command to `instanceId` (address, port, user and keys then do not apply).
+    public var transport: HostTransport
+    /// The EC2 instance, for transports that address instances rather than IP addresses.
+    public var instanceId: String?
 
     public init(address: String, port: Int, user: String, identityFile: String?, knownHostsPath: String,
                 hostKeys: HostKeyMode, connectTimeoutSeconds: Int = 15, commandTimeoutSeconds: Int = 300) {
@@ -27,10 +31,42 @@ public struct HostTarget: Sendable, Equatable, Codable {
         self.hostKeys = hostKeys
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.commandTimeoutSeconds = commandTimeoutSeconds
+        self.transport = .ssh
+        self.instanceId = nil
     }
 
-    /// "user@address:port".
-    public var displayName: String { "\(user)@\(address):\(port)" }
+    /// Run Command to `instanceId`: the agent runs commands as root, so there is no login user or key.
+    public static func ssm(instanceId: String, commandTimeoutSeconds: Int) -> HostTarget {
+        var target = HostTarget(address: instanceId, port: 0, user: "root", identityFile: nil, knownHostsPath: "",
+                                hostKeys: .strict, commandTimeoutSeconds: commandTimeoutSeconds)
+        target.transport = .ssm
+        target.instanceId = instanceId
+        return target
+    }
+
+    /// "user@address:port", or "ssm:i-…" under Run Command.
+    public var displayName: String {
+        transport == .ssm ? "ssm:\(instanceId ?? address)" : "\(user)@\(address):\(port)"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case address, port, user, identityFile, knownHostsPath, hostKeys, connectTimeoutSeconds, commandTimeoutSeconds, transport, instanceId
+    }
+
+    /// Saved plans written before the SSM transport carry no `transport`: they meant SSH.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        address = try container.decode(String.self, forKey: .address)
+        port = try container.decode(Int.self, forKey: .port)
+        user = try container.decode(String.self, forKey: .user)
+        identityFile = try container.decodeIfPresent(String.self, forKey: .identityFile)
+        knownHostsPath = try container.decode(String.self, forKey: .knownHostsPath)
+        hostKeys = try container.decode(HostKeyMode.self, forKey: .hostKeys)
+        connectTimeoutSeconds = try container.decode(Int.self, forKey: .connectTimeoutSeconds)
+        commandTimeoutSeconds = try container.decode(Int.self, forKey: .commandTimeoutSeconds)
+        transport = try container.decodeIfPresent(HostTransport.self, forKey: .transport) ?? .ssh
+        instanceId = try container.decodeIfPresent(String.self, forKey: .instanceId)
+    }
 }
 
 /// What to do with a host key that known_hosts does not have yet. A changed key is always refused.

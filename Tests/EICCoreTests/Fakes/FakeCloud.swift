@@ -304,6 +304,16 @@ actor FakeCloud: CloudAPI {
 
     // MARK: Helpers
 
+    /// Registered SSM agents by instance id (DescribeInstanceInformation); absent: no agent.
+    var agentStates: [String: AgentState] = [:]
+
+    func setAgent(_ state: AgentState?, for instanceId: String) { agentStates[instanceId] = state }
+
+    func agents(instanceIds: [String]) async throws -> [String: AgentState] {
+        try record("ssm:DescribeInstanceInformation")
+        return agentStates.filter { instanceIds.contains($0.key) }
+    }
+
     private func record(_ name: String, mutating: Bool = false) throws {
         calls.append(Call(name: name, mutating: mutating))
         if var pending = faults[name], !pending.isEmpty {

@@ -1,0 +1,60 @@
+/// How the core reaches a host (issue 21): the operator's own SSH connection, or AWS Systems Manager
+/// Run Command, whose agent on the instance runs the same fixed commands as root. Both sit behind the
+/// `HostConnector` port; the planner and executor do not tell them apart except to name them.
+public enum HostTransport: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    case ssh
+    case ssm
+
+    public var description: String { rawValue }
+}
+
+/// The plan's `instances.transport`: SSH to every instance, SSM to every instance, or SSM where the
+/// instance's agent is online and SSH elsewhere.
+public enum TransportChoice: String, Sendable, Codable, CaseIterable {
+    case ssh, ssm, auto
+}
+
+/// An instance's SSM agent as DescribeInstanceInformation reports it (`PingStatus`); an instance that
+/// is not listed at all has no registered agent.
+public enum AgentState: String, Sendable, Codable {
+    case online = "Online"
+    case connectionLost = "ConnectionLost"
+    case inactive = "Inactive"
+}
+
+/// Run Command's rate control for each SendCommand (`instances.ssm` in the plan). Values are AWS's: a
+/// count ("10") or a percentage ("25%") of the command's targets. nil: `--parallelism` bounds
+/// concurrency, and errors never stop the rest of a batch (one host's failure is its own).
+public struct SSMSettings: Sendable, Equatable, Codable {
+    public var maxConcurrency: String?
+    public var maxErrors: String?
+
+    public init(maxConcurrency: String? = nil, maxErrors: String? = nil) {
+        self.maxConcurrency = maxConcurrency
+        self.maxErrors = maxErrors
+    }
+
+    /// AWS's pattern for both fields: 1–7 digits, or 1–3 digits with a percent sign.
+    public static func isValidRate(_ text: String) -> Bool {
+        let digits = text.hasSuffix("%") ? text.dropLast() : Substring(text)
+        let limit = text.hasSuffix("%") ? 3 : 7
+        return !digits.isEmpty && digits.count <= limit && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+}
+
+extension AgentState {
+    /// Why Run Command cannot reach an instance whose agent is in this state (nil: `Online`, it can).
+    public var unreachableReason: String? {
+        switch self {
+        case .online: return nil
+        case .connectionLost:
+            return "its SSM agent is registered but has lost its connection (PingStatus ConnectionLost): the instance may be "
+                + "stopped or cannot reach the ssm, ssmmessages and ec2messages endpoints"
+        case .inactive: return "its SSM agent is registered but Inactive (PingStatus Inactive)"
+        }
+    }
+
+    /// Why Run Command cannot reach an instance with no registered agent.
+    public static let notRegisteredReason = "no SSM agent is registered for it (no instance profile with "
+        + "AmazonSSMManagedInstanceCore, the agent is not installed, or it cannot reach the SSM endpoints)"
+}
