@@ -77,7 +77,7 @@ import Testing
         let issues = Self.issues(#"{"version": 1, "Region": "us-east-1", "instances": {"select": {"tags": {"A": "b"}}, "sshh": {}}}"#)
         #expect(issues.map(\.path) == ["Region", "instances.sshh"])
         #expect(issues[0].message == #"unknown key; did you mean "region"?"#)
-        #expect(issues[1].message == "unknown key; allowed here: select, ssh, onConflict, minimumPackageVersion")
+        #expect(issues[1].message == "unknown key; allowed here: select, ssh, onConflict, minimumPackageVersion, transport, ssm")
     }
 
     @Test func wrongTypesNameTheTypeFound() {

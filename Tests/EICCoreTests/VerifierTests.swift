@@ -114,6 +114,24 @@ final class ScriptedLogin: InstanceLogin {
         return ObservedInstance(cloud: cloud, image: nil, target: nil, host: .notProbed("not probed (no fleet key)"))
     }
 
+    /// A probe whose login was refused leaves the last user tried in its target: that is no proof the
+    /// user exists, so verify still tries the candidates; an SSM probe (as root) puts the user of the
+    /// distribution it read first.
+    @Test func onlyAWorkingSSHLoginOrTheProbedDistributionChoosesTheUser() async {
+        var refused = Self.unprobed()
+        refused.target = HostTarget(address: "10.0.1.10", port: 22, user: "ubuntu", identityFile: nil, knownHostsPath: "/k", hostKeys: .strict)
+        refused.host = .unreachable(HostConnectError(kind: .authentication, message: "refused"))
+        #expect(Verifier.loginUsers(refused, osUsers: ["ec2-user", "ubuntu"], settings: SSHSettings()) == ["ec2-user", "ubuntu"])
+        var overSSM = Self.unprobed()
+        overSSM.target = .ssm(instanceId: "i-0000000000000000a", commandTimeoutSeconds: 60)
+        overSSM.host = .facts(PackageMinimumsTests.facts("ubuntu", "22.04", package: "1.1.14-0ubuntu1.1", manager: .apt))
+        #expect(Verifier.loginUsers(overSSM, osUsers: ["ec2-user", "ubuntu"], settings: SSHSettings()) == ["ubuntu", "ec2-user"])
+        var overSSH = Self.unprobed()
+        overSSH.target = HostTarget(address: "10.0.1.10", port: 22, user: "ec2-user", identityFile: nil, knownHostsPath: "/k", hostKeys: .strict)
+        overSSH.host = .facts(PackageMinimumsTests.facts("amzn", "2", package: "1.1-19.amzn2", manager: .yum))
+        #expect(Verifier.loginUsers(overSSH, osUsers: ["ec2-user", "ubuntu"], settings: SSHSettings()) == ["ec2-user"])
+    }
+
     @Test func anUnknownImageTriesEachDefaultUserInTurn() async {
         let login = OnlyUser("ubuntu")
         var observation = Observation(caller: CallerIdentity(account: "1", arn: "arn", userId: "u"), region: "us-east-1")

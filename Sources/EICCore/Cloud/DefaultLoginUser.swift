@@ -8,6 +8,17 @@ public enum DefaultLoginUser {
         return ["ec2-user", "ubuntu"]
     }
 
+    /// The default user of an os-release `ID` (as a probe read it), or nil for an unknown one.
+    public static func user(osID: String?) -> String? {
+        switch osID {
+        case "ubuntu": return "ubuntu"
+        case "debian": return "admin"
+        case "rocky": return "rocky"
+        case "amzn", "rhel", "centos", "almalinux", "fedora", "sles", "opensuse-leap": return "ec2-user"
+        default: return nil
+        }
+    }
+
     /// The distribution's default user, or nil when nothing in the image says which distribution it is.
     public static func user(image: MachineImage?, platformDetails: String? = nil) -> String? {
         let text = [image?.name, image?.description, image?.platformDetails, platformDetails]

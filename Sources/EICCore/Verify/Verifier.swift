@@ -42,8 +42,16 @@ public struct Verifier: Sendable {
     /// of `"user"` (one when the AMI names its distribution, else ec2-user then ubuntu — the same rule as
     /// the probe and `eicsetup ssh`), keeping those the plan's policies allow.
     static func loginUsers(_ instance: ObservedInstance, osUsers: [String], settings: SSHSettings) -> [String] {
-        if let probed = instance.target?.user { return [osUsers.isEmpty || osUsers.contains(probed) ? probed : osUsers[0]] }
-        let candidates = Observer.loginUsers(settings.user, image: instance.image)
+        // Only a login that worked names the user: a refused one's target holds the last user tried, and
+        // an SSM probe runs as root, which is no EIC login user.
+        if let target = instance.target, target.transport == .ssh, case .facts = instance.host {
+            return [osUsers.isEmpty || osUsers.contains(target.user) ? target.user : osUsers[0]]
+        }
+        var candidates = Observer.loginUsers(settings.user, image: instance.image)
+        // An SSM probe read os-release: the distribution's user goes first when the AMI did not say.
+        if case .facts(let facts) = instance.host, candidates.count > 1, let user = DefaultLoginUser.user(osID: facts.osID) {
+            candidates = [user] + candidates.filter { $0 != user }
+        }
         let allowed = osUsers.isEmpty ? candidates : candidates.filter(osUsers.contains)
         return allowed.isEmpty ? [osUsers.first ?? candidates.first ?? "ec2-user"] : allowed
     }
