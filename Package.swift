@@ -28,7 +28,8 @@ let package = Package(
         // templates/ (IAM documents, sshd snippets) and playbooks/ (ready plans) ship as resources.
         .target(name: "EICTemplates", path: "templates", exclude: ["README.md"], resources: [.copy("iam"), .copy("sshd")]),
         .target(name: "EICPlaybooks", path: "playbooks", exclude: ["README.md"],
-                resources: [.copy("sandbox.json"), .copy("al2-fleet-by-tag.json"), .copy("mixed-fleet-by-ids.json")]),
+                resources: [.copy("sandbox.json"), .copy("al2-fleet-by-tag.json"), .copy("mixed-fleet-by-ids.json"),
+                            .copy("private-fleet-over-ssm.json")]),
         .target(name: "EICAWS", dependencies: ["EICCore", "EICCrypto"]),
         .target(name: "EICSSH", dependencies: ["EICCore", "EICCrypto", "CLibSSH2", "COpenSSL"]),
         // The local AWS + fleet test bed (design §6): used by `eicsetup sandbox` and by integration tests.

@@ -39,7 +39,7 @@ import Testing
     // MARK: Valid plans
 
     @Test func everyPlaybookDecodes() throws {
-        #expect(Playbooks.names == ["al2-fleet-by-tag", "mixed-fleet-by-ids", "sandbox"])
+        #expect(Playbooks.names == ["al2-fleet-by-tag", "mixed-fleet-by-ids", "private-fleet-over-ssm", "sandbox"])
         for name in Playbooks.names {
             let text = try #require(Playbooks.text(name))
             #expect(throws: Never.self, "\(name)") { try Self.decode(text) }
