@@ -1,3 +1,4 @@
+import Foundation
 import EICPlaybooks
 import Testing
 @testable import EICCore
@@ -235,5 +236,33 @@ import Testing
         #expect(Self.issues(text).map(\.description) == [
             #"iam.attachments[1].policy: "AdministratorAccess" is not one of the plan's policies (iam.policies[].name); eicsetup only attaches policies it manages"#,
         ])
+    }
+}
+
+/// `instances.transport` and `instances.ssm` (issue 21): the choices, AWS's rate formats, and what an
+/// older saved plan without them means.
+@Suite struct PlanDecoderTransportTests {
+    static func section(_ extra: String) throws -> InstancesSection? {
+        try PlanDecoder(environment: [:]).decode(#"{"version": 1, "instances": {"select": {"ids": ["i-0123456789abcdef0"]}\#(extra)}}"#,
+                                                 file: "plan.json").instances
+    }
+
+    @Test func transportAndRateControlAreRead() throws {
+        #expect(try Self.section("")?.transport == .ssh)
+        let ssm = try Self.section(#", "transport": "ssm", "ssm": {"maxConcurrency": "25%", "maxErrors": "0"}"#)
+        #expect(ssm?.transport == .ssm && ssm?.ssm == SSMSettings(maxConcurrency: "25%", maxErrors: "0"))
+        #expect(try Self.section(#", "transport": "auto""#)?.transport == .auto)
+    }
+
+    @Test(arguments: [#", "transport": "ssm-ish""#, #", "ssm": {"maxConcurrency": "0"}"#, #", "ssm": {"maxConcurrency": "101%"}"#,
+                      #", "ssm": {"maxErrors": "-1"}"#, #", "ssm": {"maxErrors": "5; rm"}"#, #", "ssm": {"rate": "5"}"#])
+    func badValuesAreRefused(_ extra: String) {
+        #expect(throws: PlanError.self) { try Self.section(extra) }
+    }
+
+    @Test func aSavedSectionWithoutTheFieldsMeansSSH() throws {
+        let old = #"{"select": {"ids": [], "tags": {}, "filters": {}}, "ssh": \#(String(decoding: try JSONEncoder().encode(SSHSettings()), as: UTF8.self)), "onConflict": "report", "minimumPackageVersions": []}"#
+        let section = try JSONDecoder().decode(InstancesSection.self, from: Data(old.utf8))
+        #expect(section.transport == .ssh && section.ssm == SSMSettings())
     }
 }

@@ -34,11 +34,14 @@ public struct SSMSettings: Sendable, Equatable, Codable {
         self.maxErrors = maxErrors
     }
 
-    /// AWS's pattern for both fields: 1–7 digits, or 1–3 digits with a percent sign.
-    public static func isValidRate(_ text: String) -> Bool {
-        let digits = text.hasSuffix("%") ? text.dropLast() : Substring(text)
-        let limit = text.hasSuffix("%") ? 3 : 7
-        return !digits.isEmpty && digits.count <= limit && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    /// AWS's pattern for MaxConcurrency: a positive count, or 1%–100%.
+    public static func isValidConcurrency(_ text: String) -> Bool {
+        text.wholeMatch(of: #/[1-9][0-9]{0,6}|[1-9][0-9]?%|100%/#) != nil
+    }
+
+    /// AWS's pattern for MaxErrors: a count (0 stops at the first failure), or 0%–100%.
+    public static func isValidErrors(_ text: String) -> Bool {
+        text.wholeMatch(of: #/0|[1-9][0-9]{0,6}|[1-9]?[0-9]%|100%/#) != nil
     }
 }
 

@@ -93,13 +93,16 @@ extension Reader {
     /// `"ssm": {"maxConcurrency": "50", "maxErrors": "10%"}`: Run Command's rate control, in AWS's format.
     mutating func ssmSettings(_ value: JSONValue?, _ path: String) -> SSMSettings? {
         guard let fields = object(value, path, allowed: ["maxConcurrency", "maxErrors"]) else { return nil }
-        let rate = { (text: String) -> String? in
-            SSMSettings.isValidRate(text) ? nil : "\"\(text)\" is not a count (1–7 digits) or a percentage (1–3 digits and %)"
+        let concurrencyRule = { (text: String) -> String? in
+            SSMSettings.isValidConcurrency(text) ? nil : "\"\(text)\" is not a positive count or a percentage from 1% to 100%, as Run Command's MaxConcurrency"
+        }
+        let errorsRule = { (text: String) -> String? in
+            SSMSettings.isValidErrors(text) ? nil : "\"\(text)\" is not a count or a percentage from 0% to 100%, as Run Command's MaxErrors"
         }
         let before = issues.count
-        let concurrency = fields["maxConcurrency"].flatMap { string($0, path + ".maxConcurrency") }.flatMap { checked($0, path + ".maxConcurrency", rate) }
-        let errors = fields["maxErrors"].flatMap { string($0, path + ".maxErrors") }.flatMap { checked($0, path + ".maxErrors", rate) }
-        if concurrency == "0" || concurrency == "0%" { issue(path + ".maxConcurrency", "0 would run nothing; use at least 1") }
+        let concurrency = fields["maxConcurrency"].flatMap { string($0, path + ".maxConcurrency") }
+            .flatMap { checked($0, path + ".maxConcurrency", concurrencyRule) }
+        let errors = fields["maxErrors"].flatMap { string($0, path + ".maxErrors") }.flatMap { checked($0, path + ".maxErrors", errorsRule) }
         return issues.count == before ? SSMSettings(maxConcurrency: concurrency, maxErrors: errors) : nil
     }
 
