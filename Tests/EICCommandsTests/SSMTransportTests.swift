@@ -1,3 +1,4 @@
+import EICAWS
 import EICCore
 import EICSandbox
 import EICTestSupport
@@ -96,5 +97,40 @@ import Testing
             #expect((actions["ssm-offline"]?["reason"] as? String ?? "").contains("ConnectionLost"), "\(actions["ssm-offline"] ?? [:])")
             #expect(actions.values.allSatisfy { $0["transport"] as? String == "ssm" })
         }
+    }
+
+    /// Throttled SSM calls are retried like every AWS call; a failed invocation is that host's failure,
+    /// named in the plan, not a wrong fact.
+    @Test func throttlingIsRetriedAndAFailedInvocationIsReportedNotBelieved() async throws {
+        let plan = try Self.plan(transport: "ssm")
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        try await SandboxFixture.with(["ssm-al2", "ssm-ubuntu"], subnet: 68, faults: "ssm-throttle=0.3") { fixture in
+            var env = PlanApplyTests.environment(fixture.state)
+            env["AWS_MAX_ATTEMPTS"] = "12"  // 0.3^12: the retries, not luck, carry the plan through
+            let personalityOf = Dictionary(uniqueKeysWithValues: fixture.state.instances.map { ($0.instanceId, $0.personality) })
+            try await PlanApplyTests.resetCalls(fixture.state)
+            let result = try await CLIRunner.run(["plan", plan, "--json"], environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let actions = try Self.instanceActions(result.stdout, personalityOf)
+            #expect(actions["ssm-al2"]?["action"] as? String == "create" && actions["ssm-ubuntu"]?["action"] as? String == "create", "\(actions)")
+            let calls = try await PlanApplyTests.calls(fixture.state)
+            let throttled = try await Self.throttledSSMCalls(fixture.state)
+            #expect(throttled > 0, "no SSM call was throttled: \(calls.byAction)")
+        }
+        try await SandboxFixture.with(["ssm-al2"], subnet: 69, faults: "ssm-fail=1") { fixture in
+            let personalityOf = Dictionary(uniqueKeysWithValues: fixture.state.instances.map { ($0.instanceId, $0.personality) })
+            let result = try await CLIRunner.run(["plan", plan, "--json"], environment: PlanApplyTests.environment(fixture.state))
+            let actions = try Self.instanceActions(result.stdout, personalityOf)
+            #expect(actions["ssm-al2"]?["action"] as? String == "skip", "\(result.stdout)")
+            #expect((actions["ssm-al2"]?["reason"] as? String ?? "").contains("probe failed"), "\(actions)")
+        }
+    }
+
+    /// SSM requests the sandbox answered with its throttling fault since the last reset.
+    static func throttledSSMCalls(_ state: SandboxState) async throws -> Int {
+        let url = try #require(URL(string: state.endpoint + "/_sandbox/calls"))
+        let answer = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url))
+        let calls = try #require(try PlanApplyTests.object(String(decoding: answer.body, as: UTF8.self))["calls"] as? [[String: Any]])
+        return calls.filter { ($0["service"] as? String) == "ssm" && $0["fault"] != nil && !($0["fault"] is NSNull) }.count
     }
 }

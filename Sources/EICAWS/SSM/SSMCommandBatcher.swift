@@ -120,19 +120,16 @@ struct SSMBatchRun {
             try? await Task.sleep(for: delay)
             delay = min(delay * tuning.pollBackoff, tuning.longestPoll)
             do {
+                var finished: [(SSMCommandBatcher.Waiter, SSMInvocation)] = []
                 var token: String?
                 repeat {
                     let page = try await api.listCommandInvocations(commandId: commandId, nextToken: token)
                     for invocation in page.invocations where invocation.isFinished {
-                        guard let waiter = pending.removeValue(forKey: invocation.instanceId) else { continue }
-                        do {
-                            waiter.continuation.resume(returning: try await result(of: invocation, commandId: commandId))
-                        } catch {
-                            waiter.continuation.resume(throwing: error)
-                        }
+                        if let waiter = pending.removeValue(forKey: invocation.instanceId) { finished.append((waiter, invocation)) }
                     }
                     token = page.nextToken
                 } while token != nil
+                await deliver(finished, commandId: commandId)
             } catch {
                 fail(Array(pending.values), HostError.commandNotRun(reason: "ListCommandInvocations for command \(commandId) failed: \(error)"))
                 return
@@ -144,6 +141,39 @@ struct SSMBatchRun {
             }
         }
     }
+
+    /// Hands each ended invocation's result to its waiter, all of them together: the hosts then send
+    /// their next command at about the same time, so it leaves in one batch again, not in many small
+    /// ones. Long outputs are fetched a few at a time.
+    func deliver(_ finished: [(SSMCommandBatcher.Waiter, SSMInvocation)], commandId: String) async {
+        var results: [Int: Result<CommandResult, any Error>] = [:]
+        await withTaskGroup(of: (Int, Result<CommandResult, any Error>).self) { group in
+            var next = 0
+            func startOne() {
+                guard next < finished.count else { return }
+                let (index, invocation) = (next, finished[next].1)
+                next += 1
+                group.addTask {
+                    do { return (index, .success(try await result(of: invocation, commandId: commandId))) } catch { return (index, .failure(error)) }
+                }
+            }
+            for _ in 0..<min(Self.concurrentFetches, finished.count) { startOne() }
+            for await (index, result) in group {
+                results[index] = result
+                startOne()
+            }
+        }
+        for (index, (waiter, _)) in finished.enumerated() {
+            switch results[index] {
+            case .success(let value)?: waiter.continuation.resume(returning: value)
+            case .failure(let error)?: waiter.continuation.resume(throwing: error)
+            case nil: waiter.continuation.resume(throwing: HostError.commandNotRun(reason: "no result for command \(commandId)"))
+            }
+        }
+    }
+
+    /// GetCommandInvocation calls in flight per batch.
+    static let concurrentFetches = 10
 
     func fail(_ waiters: [SSMCommandBatcher.Waiter], _ error: HostError) {
         for waiter in waiters { waiter.continuation.resume(throwing: error) }
@@ -188,8 +218,8 @@ enum SSMOutput {
     /// stdout and stderr from a plugin output that was certainly not cut; nil when it may have been (or when
     /// the error title appears more than once, so the two cannot be told apart): then GetCommandInvocation.
     static func split(_ output: String) -> (String, String)? {
-        // Characters as AWS counts them (UTF-16 code units would only be fewer for these scripts' ASCII).
-        guard output.count < pluginOutputLimit - 50, !truncationMarkers.contains(where: output.contains) else { return nil }
+        // unicodeScalars: AWS counts code points; String.count's grapheme walk is slow on 24,000 characters.
+        guard output.unicodeScalars.count < pluginOutputLimit - 50, !truncationMarkers.contains(where: output.contains) else { return nil }
         let parts = output.components(separatedBy: errorTitle)
         switch parts.count {
         case 1: return (output, "")
@@ -199,7 +229,7 @@ enum SSMOutput {
     }
 
     static func isTruncated(_ output: SSMInvocationOutput) -> Bool {
-        output.standardOutput.count >= standardOutputLimit || output.standardError.count >= standardErrorLimit
+        output.standardOutput.unicodeScalars.count >= standardOutputLimit || output.standardError.unicodeScalars.count >= standardErrorLimit
             || truncationMarkers.contains { output.standardOutput.hasSuffix($0) || output.standardError.hasSuffix($0) }
     }
 }
