@@ -18,12 +18,18 @@ actor FakeRunCommand: SSMRunCommandAPI {
     private(set) var listCalls = 0
     private(set) var getCalls = 0
     private var commands: [String: (request: SSMSendRequest, polls: Int)] = [:]
-    let pollsUntilDone: Int
+    /// How many polls of its command each instance's invocation takes to end.
+    let pollsUntilDone: @Sendable (String) -> Int
     let answer: @Sendable (String, String) -> Answer
     var sendError: AWSError?
 
     init(pollsUntilDone: Int = 1, answer: @escaping @Sendable (String, String) -> Answer) {
-        self.pollsUntilDone = pollsUntilDone
+        self.pollsUntilDone = { _ in pollsUntilDone }
+        self.answer = answer
+    }
+
+    init(pollsUntilDoneFor: @escaping @Sendable (String) -> Int, answer: @escaping @Sendable (String, String) -> Answer) {
+        self.pollsUntilDone = pollsUntilDoneFor
         self.answer = answer
     }
 
@@ -44,12 +50,11 @@ actor FakeRunCommand: SSMRunCommandAPI {
         }
         if nextToken == nil { command.polls += 1 }
         commands[commandId] = command
-        let done = command.polls >= pollsUntilDone
         // Pages of 20, to exercise NextToken.
         let start = Int(nextToken ?? "0") ?? 0
         let ids = Array(command.request.instanceIds.dropFirst(start).prefix(20))
         let invocations = ids.map { id -> SSMInvocation in
-            guard done else { return SSMInvocation(instanceId: id, status: "InProgress", statusDetails: "InProgress", responseCode: -1, output: "") }
+            guard command.polls >= pollsUntilDone(id) else { return SSMInvocation(instanceId: id, status: "InProgress", statusDetails: "InProgress", responseCode: -1, output: "") }
             let reply = answer(id, command.request.commands.joined(separator: "\n"))
             return SSMInvocation(instanceId: id, status: reply.status, statusDetails: reply.details, responseCode: reply.code,
                                  output: Self.pluginOutput(reply.stdout, reply.stderr))

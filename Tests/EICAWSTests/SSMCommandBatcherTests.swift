@@ -50,6 +50,21 @@ import Testing
         #expect(await fake.getCalls == 0)
     }
 
+    /// Invocations of one command end at different polls (a slow install on some hosts): each is delivered
+    /// once, when it ends, with its own output.
+    @Test func invocationsEndingAtDifferentPollsAreEachDeliveredOnce() async throws {
+        let fake = FakeRunCommand(pollsUntilDoneFor: { id in Int(id.suffix(1), radix: 16).map { $0 % 4 + 1 } ?? 1 }) { id, _ in
+            .init(stdout: id.hasSuffix("3") ? String(repeating: "z", count: 3000) + id : id)
+        }
+        let batcher = SSMCommandBatcher(api: fake, parallelism: 200, tuning: Self.quick)
+        let ids = Self.ids(50)
+        let results = await Self.runAll(batcher, ids, RemoteCommand(arguments: ["install"]))
+        for id in ids {
+            let text = try #require(try results[id]?.get()).stdoutText
+            #expect(text.hasSuffix(id), "\(id): \(text.suffix(40))")
+        }
+    }
+
     @Test func differentScriptsGoInDifferentCommands() async throws {
         let fake = FakeRunCommand { _, script in .init(stdout: script.contains("one") ? "1" : "2") }
         let batcher = SSMCommandBatcher(api: fake, parallelism: 200, tuning: Self.quick)

@@ -146,28 +146,21 @@ struct SSMBatchRun {
     /// their next command at about the same time, so it leaves in one batch again, not in many small
     /// ones. Long outputs are fetched a few at a time.
     func deliver(_ finished: [(SSMCommandBatcher.Waiter, SSMInvocation)], commandId: String) async {
-        var results: [Int: Result<CommandResult, any Error>] = [:]
-        await withTaskGroup(of: (Int, Result<CommandResult, any Error>).self) { group in
-            var next = 0
-            func startOne() {
-                guard next < finished.count else { return }
-                let (index, invocation) = (next, finished[next].1)
-                next += 1
-                group.addTask {
-                    do { return (index, .success(try await result(of: invocation, commandId: commandId))) } catch { return (index, .failure(error)) }
-                }
-            }
-            for _ in 0..<min(Self.concurrentFetches, finished.count) { startOne() }
-            for await (index, result) in group {
-                results[index] = result
-                startOne()
-            }
+        var results: [Result<CommandResult, any Error>] = []
+        results.reserveCapacity(finished.count)
+        for start in stride(from: 0, to: finished.count, by: Self.concurrentFetches) {
+            let chunk = Array(finished[start..<min(start + Self.concurrentFetches, finished.count)].map(\.1))
+            // Child tasks, awaited in order (a task group returning (Int, Result<_, any Error>) tuples was
+            // miscompiled in release builds: results went missing, then an out-of-range trap).
+            let fetches = chunk.map { invocation in Task { try await result(of: invocation, commandId: commandId) } }
+            var outcomes: [Result<CommandResult, any Error>] = []
+            for fetch in fetches { outcomes.append(await fetch.result) }
+            results += outcomes
         }
-        for (index, (waiter, _)) in finished.enumerated() {
-            switch results[index] {
-            case .success(let value)?: waiter.continuation.resume(returning: value)
-            case .failure(let error)?: waiter.continuation.resume(throwing: error)
-            case nil: waiter.continuation.resume(throwing: HostError.commandNotRun(reason: "no result for command \(commandId)"))
+        for ((waiter, _), outcome) in zip(finished, results) {
+            switch outcome {
+            case .success(let value): waiter.continuation.resume(returning: value)
+            case .failure(let error): waiter.continuation.resume(throwing: error)
             }
         }
     }
