@@ -94,7 +94,7 @@ import Testing
         #expect(refusal(sealed, "someone else's key") == .tampered)
         let unsealed = sealed.replacingOccurrences(of: #""mac" : ""#, with: #""mac_was" : ""#)
         #expect(refusal(unsealed) == .tampered)
-        #expect(refusal(sealed.replacingOccurrences(of: #""format_version" : 2"#, with: #""format_version" : 1"#)) == .otherFormat(1))
+        #expect(refusal(sealed.replacingOccurrences(of: #""format_version" : \#(SealedSavedPlan.currentFormat)"#, with: #""format_version" : 2"#)) == .otherFormat(2))
         #expect(PlanError.savedPlanRefused(file: "s", .tampered).description.contains("Nothing was changed"))
     }
 }

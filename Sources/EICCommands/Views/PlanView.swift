@@ -57,7 +57,7 @@ enum PlanView {
         case .conflict, .unreachable, .skip: mark = style.red(action.change.symbol)
         }
         var title = "  \(mark) \(action.address.terminalSafe)"
-        if action.kind == .instance, let instance = observation.instances.first(where: { "instance[\($0.cloud.instanceId)]" == action.address }) {
+        if let id = action.target.instanceId, let instance = observation.instances.first(where: { $0.cloud.instanceId == id }) {
             // Under Run Command the target's address is the instance id (already in the address): show the IP and the transport.
             let ssm = instance.target?.transport == .ssm
             let address = ssm ? instance.cloud.privateIpAddress : instance.target?.address ?? instance.cloud.privateIpAddress
@@ -125,11 +125,11 @@ enum PlanView {
             caller = Caller(account: observation.caller.account, arn: observation.caller.arn)
             region = observation.region
             let transports = Dictionary(observation.instances.compactMap { instance in
-                instance.target.map { ("instance[\(instance.cloud.instanceId)]", $0.transport.rawValue) }
+                instance.target.map { (instance.cloud.instanceId, $0.transport.rawValue) }
             }, uniquingKeysWith: { first, _ in first })
             actions = result.actions.map {
                 Action(address: $0.address, kind: $0.kind.rawValue, action: $0.change.rawValue, before: $0.before, after: $0.after,
-                       reason: $0.reason, transport: $0.kind == .instance ? transports[$0.address] : nil)
+                       reason: $0.reason, transport: $0.target.instanceId.flatMap { transports[$0] })
             }
             let s = result.summary
             summary = Summary(add: s.add, change: s.change, destroy: s.destroy, noOp: s.noOp, conflict: s.conflict, unreachable: s.unreachable, skip: s.skip)

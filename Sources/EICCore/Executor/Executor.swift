@@ -103,7 +103,7 @@ public struct ActionOutcome: Sendable, Equatable {
         case cancelled
     }
 
-    public var address: String
+    public var target: ResourceAddress
     public var kind: ActionKind
     public var change: Change
     public var status: Status
@@ -112,11 +112,14 @@ public struct ActionOutcome: Sendable, Equatable {
     public var seconds: Double
 
     public init(_ action: PlannedAction, _ status: Status, _ detail: String, seconds: Double) {
-        address = action.address
+        target = action.target
         kind = action.kind
         change = action.change
         self.status = status
         self.detail = detail
         self.seconds = seconds
     }
+
+    /// The target's address as people and JSON documents see it.
+    public var address: String { target.description }
 }

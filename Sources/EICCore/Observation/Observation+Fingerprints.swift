@@ -1,7 +1,8 @@
 /// Fingerprints of what was observed, per target: a saved plan records them, and `apply SAVED`
 /// refuses when any differs from a fresh observation (design §2: we check live AWS and the hosts).
 extension Observation {
-    /// Target address → a short hash of everything about it that the plan depended on.
+    /// Target address (`ResourceAddress`'s rendering, or a name for what has none: caller, selection,
+    /// operator address, ip-ranges, prefix lists) → a short hash of everything the plan depended on.
     public func fingerprints() -> [String: String] {
         var parts: [String: String] = [:]
         parts["caller"] = caller.account
@@ -10,24 +11,24 @@ extension Observation {
             let rules = (groupRules[group] ?? []).filter { !$0.isEgress }.map {
                 "\($0.ipProtocol)|\($0.fromPort ?? -1)|\($0.toPort ?? -1)|\($0.cidrIpv4 ?? "")|\($0.cidrIpv6 ?? "")|\($0.prefixListId ?? "")"
             }.sorted()
-            parts["security_group[\(group)]"] = rules.joined(separator: ";")
+            parts[ResourceAddress.securityGroup(id: group).description] = rules.joined(separator: ";")
         }
         if let operatorCIDR { parts["operator_address"] = operatorCIDR }
         if let ipRanges { parts["ip_ranges"] = ipRanges.syncToken }
         for (name, id) in prefixLists { parts["prefix_list[\(name)]"] = id }
         for (name, policy) in policies {
             switch policy {
-            case .absent: parts["iam_policy[\(name)]"] = "absent"
+            case .absent: parts[ResourceAddress.iamPolicy(name: name).description] = "absent"
             case .present(let found, let document, let versions):
-                parts["iam_policy[\(name)]"] = "\(found.defaultVersionId)|\(document.flatMap(PolicyDocument.canonical) ?? "")|\(versions.count)"
+                parts[ResourceAddress.iamPolicy(name: name).description] = "\(found.defaultVersionId)|\(document.flatMap(PolicyDocument.canonical) ?? "")|\(versions.count)"
             }
         }
         for (principal, attached) in attachments {
-            let key = "iam_principal[\(principal.kind.rawValue.lowercased())/\(principal.name)]"
+            let key = ResourceAddress.iamPrincipal(principal).description
             parts[key] = attached.map { $0.map(\.policyArn).sorted().joined(separator: ",") } ?? "absent"
         }
         for instance in instances {
-            parts["instance[\(instance.cloud.instanceId)]"] = "\(instance.cloud.state)|\(instance.target?.displayName ?? "")|" + Self.hostPart(instance.host)
+            parts[ResourceAddress.instance(id: instance.cloud.instanceId).description] = "\(instance.cloud.state)|\(instance.target?.displayName ?? "")|" + Self.hostPart(instance.host)
         }
         return parts.mapValues(Self.hash)
     }

@@ -49,10 +49,10 @@ public struct SavedPlan: Sendable, Equatable, Codable {
     /// compared; what the executor would do is.
     public func changedActions(_ fresh: [PlannedAction]) -> [String] {
         func work(_ action: PlannedAction) -> Work { Work(kind: action.kind, change: action.change, operation: action.operation) }
-        let saved = Dictionary(actions.map { ($0.address, work($0)) }, uniquingKeysWith: { first, _ in first })
-        let now = Dictionary(fresh.map { ($0.address, work($0)) }, uniquingKeysWith: { first, _ in first })
-        var seen = Set<String>()
-        return (actions + fresh).map(\.address).filter { seen.insert($0).inserted && saved[$0] != now[$0] }
+        let saved = Dictionary(actions.map { ($0.target, work($0)) }, uniquingKeysWith: { first, _ in first })
+        let now = Dictionary(fresh.map { ($0.target, work($0)) }, uniquingKeysWith: { first, _ in first })
+        var seen = Set<ResourceAddress>()
+        return (actions + fresh).map(\.target).filter { seen.insert($0).inserted && saved[$0] != now[$0] }.map(\.description)
     }
 
     private struct Work: Equatable {
@@ -67,7 +67,8 @@ public struct SavedPlan: Sendable, Equatable, Codable {
 /// so the core stays free of crypto adapters and its tests can use any function.
 public struct SealedSavedPlan: Sendable, Codable {
     public static let kindTag = "eicsetup-saved-plan"
-    public static let currentFormat = 2
+    /// 3: actions carry typed addresses (`target`), instances a transport.
+    public static let currentFormat = 3
 
     public var kind: String
     public var formatVersion: Int

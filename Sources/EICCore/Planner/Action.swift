@@ -1,8 +1,9 @@
 /// One thing `apply` would do (or cannot do) to one target — data only; views render it, the executor
 /// carries out its `operation` (Terraform's plan/view split).
 public struct PlannedAction: Sendable, Equatable, Codable {
-    /// Stable address, e.g. `instance[i-0abc]` or `security_group[sg-0abc].ingress[tcp/22 from 127.0.0.1/32]`.
-    public var address: String
+    /// What the action is about; `address` is its rendering, e.g. `instance[i-0abc]` or
+    /// `security_group[sg-0abc].ingress[tcp/22 from 127.0.0.1/32]`.
+    public var target: ResourceAddress
     public var kind: ActionKind
     public var change: Change
     /// What the target is now, for people (nil when it does not exist).
@@ -14,9 +15,9 @@ public struct PlannedAction: Sendable, Equatable, Codable {
     /// What the executor does.
     public var operation: Operation
 
-    public init(address: String, kind: ActionKind, change: Change, before: String?, after: String?, reason: String,
+    public init(_ target: ResourceAddress, kind: ActionKind, change: Change, before: String?, after: String?, reason: String,
                 operation: Operation = .none) {
-        self.address = address
+        self.target = target
         self.kind = kind
         self.change = change
         self.before = before
@@ -24,6 +25,9 @@ public struct PlannedAction: Sendable, Equatable, Codable {
         self.reason = reason
         self.operation = operation
     }
+
+    /// The address as people and JSON documents see it.
+    public var address: String { target.description }
 }
 
 public enum ActionKind: String, Sendable, Codable, CaseIterable {

@@ -83,7 +83,7 @@ extension Planner {
     func policyActions(_ spec: PolicySpec, _ observation: Observation) -> [PlannedAction] {
         switch documents(for: spec, observation) {
         case .failure(let problem):
-            return [PlannedAction(address: "iam_policy[\(spec.name)]", kind: .iamPolicy, change: .skip, before: nil, after: nil,
+            return [PlannedAction(.iamPolicy(name: spec.name), kind: .iamPolicy, change: .skip, before: nil, after: nil,
                                   reason: problem.description)]
         case .success(let documents):
             return documents.map { policyAction(spec, name: $0.name, document: $0.document, parts: documents.count, observation) }
@@ -91,22 +91,22 @@ extension Planner {
     }
 
     func policyAction(_ spec: PolicySpec, name: String, document: String, parts: Int, _ observation: Observation) -> PlannedAction {
-        let address = "iam_policy[\(name)]"
+        let address = ResourceAddress.iamPolicy(name: name)
         let split = parts > 1 ? " (one of \(parts) parts: by instance ARN the policy would pass IAM's 6,144-character quota)" : ""
         let allows = "SendSSHPublicKey as \(spec.osUsers.joined(separator: ", "))"
         switch observation.policies[name] ?? .absent {
         case .absent:
-            return PlannedAction(address: address, kind: .iamPolicy, change: .create, before: nil, after: allows,
+            return PlannedAction(address, kind: .iamPolicy, change: .create, before: nil, after: allows,
                                  reason: "no policy named \(name) in account \(observation.caller.account)" + split,
                                  operation: .createPolicy(name: name, document: document, description: spec.description))
         case .present(let policy, let current, let versions):
             if let current, PolicyDocument.equivalent(current, document) {
-                return PlannedAction(address: address, kind: .iamPolicy, change: .noOp, before: allows, after: nil,
+                return PlannedAction(address, kind: .iamPolicy, change: .noOp, before: allows, after: nil,
                                      reason: "version \(policy.defaultVersionId) already says this" + split)
             }
             // Another team's policy of the same name is not rewritten, nor are its versions pruned.
             guard policy.isManagedByEICSetup || spec.adopt else {
-                return PlannedAction(address: address, kind: .iamPolicy, change: .conflict, before: "version \(policy.defaultVersionId)", after: nil,
+                return PlannedAction(address, kind: .iamPolicy, change: .conflict, before: "version \(policy.defaultVersionId)", after: nil,
                                      reason: "a policy named \(name) exists that eicsetup did not create (no \(ManagedPolicy.ownerTag.key)="
                                          + "\(ManagedPolicy.ownerTag.value) tag) and says something else; eicsetup leaves it alone. Rename the "
                                          + "plan's policy, or set \"adopt\": true on it to take it over (a new default version; the oldest may be deleted)")
@@ -118,7 +118,7 @@ extension Planner {
                 prune = candidates.first?.versionId
                 if let prune { reason += " (the oldest non-default version \(prune) is deleted to stay within IAM's limit of 5)" }
             }
-            return PlannedAction(address: address, kind: .iamPolicy, change: .update, before: "version \(policy.defaultVersionId)",
+            return PlannedAction(address, kind: .iamPolicy, change: .update, before: "version \(policy.defaultVersionId)",
                                  after: allows, reason: reason + split,
                                  operation: .updatePolicy(name: name, arn: policy.arn, document: document, pruneVersionId: prune))
         }
@@ -126,21 +126,21 @@ extension Planner {
 
     func attachmentAction(_ policyName: String, _ principal: PrincipalRef, _ observation: Observation,
                           pendingBefore: Int = 0) -> PlannedAction {
-        let address = "iam_attachment[\(policyName) → \(principal.kind.rawValue.lowercased())/\(principal.name)]"
+        let address = ResourceAddress.iamAttachment(policy: policyName, principal: principal)
         let arn = observation.policyArn(policyName)
         guard let known = observation.attachments[principal], let attached = known else {
-            return PlannedAction(address: address, kind: .iamAttachment, change: .skip, before: nil, after: nil,
+            return PlannedAction(address, kind: .iamAttachment, change: .skip, before: nil, after: nil,
                                  reason: "\(principal) does not exist; eicsetup attaches policies but never creates users, groups or roles")
         }
         if attached.contains(where: { $0.policyArn == arn }) {
-            return PlannedAction(address: address, kind: .iamAttachment, change: .noOp, before: "attached", after: nil,
+            return PlannedAction(address, kind: .iamAttachment, change: .noOp, before: "attached", after: nil,
                                  reason: "\(policyName) is already attached to \(principal)")
         }
         if attached.count + pendingBefore >= IAMQuota.attachedPolicies {
-            return PlannedAction(address: address, kind: .iamAttachment, change: .skip, before: nil, after: nil,
+            return PlannedAction(address, kind: .iamAttachment, change: .skip, before: nil, after: nil,
                                  reason: "\(principal) would have more than \(IAMQuota.attachedPolicies) managed policies (IAM's limit; it has \(attached.count)); detach one yourself, attach to a group, or select by tag so one policy suffices")
         }
-        return PlannedAction(address: address, kind: .iamAttachment, change: .create, before: nil, after: "attached",
+        return PlannedAction(address, kind: .iamAttachment, change: .create, before: nil, after: "attached",
                              reason: "\(policyName) is not attached to \(principal)",
                              operation: .attachPolicy(policyArn: arn, principal: principal))
     }

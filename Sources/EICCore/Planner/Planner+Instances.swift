@@ -1,9 +1,9 @@
 /// Per instance: verify only, install, upgrade — or why not (design §1, task 2).
 extension Planner {
     func instanceAction(_ instance: ObservedInstance, _ section: InstancesSection) -> PlannedAction {
-        let address = "instance[\(instance.cloud.instanceId)]"
+        let address = ResourceAddress.instance(id: instance.cloud.instanceId)
         func action(_ change: Change, before: String? = nil, after: String? = nil, _ reason: String, _ operation: Operation = .none) -> PlannedAction {
-            PlannedAction(address: address, kind: .instance, change: change, before: before, after: after, reason: reason, operation: operation)
+            PlannedAction(address, kind: .instance, change: change, before: before, after: after, reason: reason, operation: operation)
         }
         let facts: HostFacts
         switch instance.host {

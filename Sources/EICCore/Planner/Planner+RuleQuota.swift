@@ -55,7 +55,7 @@ extension Planner {
                 + "(it has \(counts.existing), the plan adds \(counts.added)), over AWS's quota of \(EC2Quota.inboundRulesPerGroup) per group; "
                 + "none of them is added. Use the prefix list com.amazonaws.\(observation.region).ec2-instance-connect (one rule), "
                 + "or raise the quota first"
-            return PlannedAction(address: action.address, kind: action.kind, change: .skip, before: nil, after: nil, reason: reason)
+            return PlannedAction(action.target, kind: action.kind, change: .skip, before: nil, after: nil, reason: reason)
         }
     }
 }

@@ -22,8 +22,8 @@ public struct Planner: Sendable {
                     // Parts not yet attached count against the principal's quota together.
                     actions += names.map { name in
                         // Attaching another team's policy would grant what it says, not what the plan says.
-                        if actions.contains(where: { $0.address == "iam_policy[\(name)]" && $0.change == .conflict }) {
-                            return PlannedAction(address: "iam_attachment[\(name) → \(principal.kind.rawValue.lowercased())/\(principal.name)]",
+                        if actions.contains(where: { $0.target == .iamPolicy(name: name) && $0.change == .conflict }) {
+                            return PlannedAction(.iamAttachment(policy: name, principal: principal),
                                                  kind: .iamAttachment, change: .skip, before: nil, after: nil,
                                                  reason: "\(name) is another team's policy (see above); it is not attached")
                         }
@@ -41,7 +41,7 @@ public struct Planner: Sendable {
         // A rule the plan adds to a group opens the port on every member of the group, selected or not.
         for group in observation.groupIds {
             let others = observation.groupMembersOutsideSelection[group] ?? []
-            let adds = actions.contains { $0.kind == .securityGroupRule && $0.change.isChange && $0.address.hasPrefix("security_group[\(group)]") }
+            let adds = actions.contains { $0.kind == .securityGroupRule && $0.change.isChange && $0.target.groupId == group }
             if adds, !others.isEmpty { result.exposedOutsideSelection[group] = others }
         }
         return result
@@ -82,7 +82,7 @@ extension Planner {
                 let (permissions, problem) = Self.permissions(for: rule, observation)
                 for group in groups {
                     if let problem {
-                        actions.append(PlannedAction(address: "security_group[\(group)].ingress[tcp/\(rule.port)]", kind: .securityGroupRule,
+                        actions.append(PlannedAction(.securityGroupRule(groupId: group, rule: "tcp/\(rule.port)"), kind: .securityGroupRule,
                                                      change: .skip, before: nil, after: nil, reason: problem))
                         continue
                     }
@@ -105,16 +105,16 @@ extension Planner {
 
     func ruleAction(group: String, permission: IngressPermission, _ observation: Observation) -> PlannedAction {
         let text = Self.describe(permission)
-        let address = "security_group[\(group)].ingress[\(text)]"
+        let address = ResourceAddress.securityGroupRule(groupId: group, rule: text)
         guard let rules = observation.groupRules[group] else {
-            return PlannedAction(address: address, kind: .securityGroupRule, change: .skip, before: nil, after: nil,
+            return PlannedAction(address, kind: .securityGroupRule, change: .skip, before: nil, after: nil,
                                  reason: "security group \(group) was not found; check the id and the region")
         }
         if let existing = rules.first(where: { !$0.isEgress && Self.rule($0, covers: permission) }) {
-            return PlannedAction(address: address, kind: .securityGroupRule, change: .noOp, before: text, after: nil,
+            return PlannedAction(address, kind: .securityGroupRule, change: .noOp, before: text, after: nil,
                                  reason: "rule \(existing.ruleId) already allows it")
         }
-        return PlannedAction(address: address, kind: .securityGroupRule, change: .create, before: nil,
+        return PlannedAction(address, kind: .securityGroupRule, change: .create, before: nil,
                              after: text + (permission.description.map { " \"\($0)\"" } ?? ""),
                              reason: "inbound \(text) is not allowed yet",
                              operation: .authorizeIngress(groupId: group, permission: permission))
