@@ -1,5 +1,6 @@
 import ArgumentParser
 import EICAWS
+import EICCore
 import EICSSH
 import EICSandbox
 import Foundation
@@ -57,9 +58,16 @@ enum ErrorDocument {
         var httpStatus: Int?
     }
 
+    /// The error that knows most: the core's wrappers (`ObserveError`, `CloudError`) keep their cause.
+    static func rootCause(_ error: any Error) -> any Error {
+        if let observe = error as? ObserveError, let cause = observe.cause { return rootCause(cause) }
+        if let cloud = error as? CloudError { return rootCause(cloud.cause) }
+        return error
+    }
+
     static func render(_ error: any Error, message: String, exitCode: Int32) -> String {
         var body = Body(kind: "error", message: message, exitCode: exitCode)
-        switch error {
+        switch rootCause(error) {
         case let aws as AWSError:
             body = Body(kind: "aws", message: message, exitCode: exitCode, service: aws.service, operation: aws.operation,
                         code: aws.code, requestId: aws.requestId, httpStatus: aws.httpStatus)
@@ -72,6 +80,7 @@ enum ErrorDocument {
         default:
             if exitCode == ExitCode.validationFailure.rawValue { body.kind = "usage" }
         }
+        if let observe = error as? ObserveError, body.kind == "error" { body.operation = observe.step }
         // A JSON error must always come out; the encoder cannot fail on these plain fields.
         return (try? JSONDocument.render(Document(error: body)))
             ?? #"{"format_version":"1","error":{"kind":"error","exit_code":1,"message":"unprintable error"}}"# + "\n"

@@ -30,6 +30,21 @@ import Testing
         #expect(PolicyDocument.equivalent(stored?.versions.last?.document ?? "", PlannerIAMTests.document(Self.plan())))
     }
 
+    /// Another team's policy of the same name created between plan and apply (no owner tag) is not
+    /// rewritten: the plan would have called it a conflict. Apply makes no STS call to find its ARN.
+    @Test func aForeignPolicyAppearingBeforeApplyIsLeftAlone() async throws {
+        let cloud = FakeCloud()
+        let actions = try await Self.actions(cloud, Self.plan())
+        await cloud.seedPolicy(name: Self.name, documents: [PlannerIAMTests.document(Self.plan(osUsers: ["ec2-user"]))], managed: false)
+        await cloud.resetCalls()
+        let outcomes = await Executor(cloud: cloud, sessions: [:]).run(actions)
+        #expect(outcomes.map(\.status) == [.failed])
+        #expect(outcomes[0].detail.contains("another team's"), "\(outcomes[0].detail)")
+        #expect(await cloud.mutatingCalls.map(\.name) == ["iam:CreatePolicy"])
+        #expect(await cloud.stored(Self.name)?.versions.count == 1)
+        #expect(await !cloud.calls.contains { $0.name == "sts:GetCallerIdentity" })
+    }
+
     @Test func entityAlreadyExistsWithTheSameDocumentIsOk() async throws {
         let cloud = FakeCloud()
         let actions = try await Self.actions(cloud, Self.plan())

@@ -36,7 +36,7 @@ import Testing
         let (result, _) = try await Self.planned(cloud, Self.plan())
         #expect(result.actions.map(\.change) == [.create, .create])
         #expect(result.actions.map(\.address) == ["iam_policy[\(Self.name)]", "iam_attachment[\(Self.name) → user/eic-user]"])
-        guard case .createPolicy(let name, let document, _) = result.actions[0].operation else {
+        guard case .createPolicy(let name, _, let document, _) = result.actions[0].operation else {
             Issue.record("not a createPolicy: \(result.actions[0].operation)")
             return
         }
@@ -123,7 +123,7 @@ import Testing
         let cloud = FakeCloud()
         let (result, _) = try await Self.planned(cloud, Self.plan(.ids(ids), principals: []))
         let documents = result.actions.compactMap { action -> (String, String)? in
-            guard case .createPolicy(let name, let document, _) = action.operation else { return nil }
+            guard case .createPolicy(let name, _, let document, _) = action.operation else { return nil }
             return (name, document)
         }
         #expect(documents.count == 3, "\(result.actions.map(\.address))")
@@ -135,7 +135,7 @@ import Testing
 
         // Ten instances fit, with each ARN once and sorted.
         let (small, _) = try await Self.planned(cloud, Self.plan(.ids(Array(ids.prefix(10).reversed()) + [ids[0]]), principals: []))
-        guard case .createPolicy(_, let document, _)? = small.actions.first?.operation else {
+        guard case .createPolicy(_, _, let document, _)? = small.actions.first?.operation else {
             Issue.record("not a create")
             return
         }

@@ -184,6 +184,15 @@ public struct ManagedPolicy: Sendable, Equatable, Codable {
 }
 
 /// One version of a managed policy; `document` is the decoded JSON text.
+/// The one rule for which version to delete when a policy is at IAM's limit of 5 (planner and executor).
+extension PolicyVersion {
+    /// The oldest non-default version, when `versions` has reached `limit`; else nil.
+    public static func pruneCandidate(_ versions: [PolicyVersion], limit: Int = 5) -> PolicyVersion? {
+        guard versions.count >= limit else { return nil }
+        return versions.filter { !$0.isDefault }.min { ($0.createDate ?? "", $0.versionId) < ($1.createDate ?? "", $1.versionId) }
+    }
+}
+
 public struct PolicyVersion: Sendable, Equatable, Codable {
     public let versionId: String
     public let isDefault: Bool

@@ -12,14 +12,14 @@ extension Executor {
                 } catch let error as CloudError where error.kind == .duplicate {
                     return (.ok, "\(groupId) already allows \(Planner.describe(permission))")
                 }
-            case .createPolicy(let name, let document, let description):
+            case .createPolicy(let name, let arn, let document, let description):
                 do {
                     let policy = try await cloud.createPolicy(name: name, document: document, description: description,
                                                                   tags: [ManagedPolicy.ownerTag])
                     return (.changed, "created policy \(policy.arn)")
                 } catch let error as CloudError where error.kind == .alreadyExists {
-                    // Someone created it since the plan: converge on its document.
-                    return try await convergePolicy(name: name, document: document)
+                    // Someone created it since the plan: converge on its document, but only if it is ours.
+                    return try await convergePolicy(name: name, arn: arn, document: document, requireOwnerTag: true)
                 }
             case .updatePolicy(let name, let arn, let document, let prune):
                 if let prune { try await cloud.deletePolicyVersion(arn: arn, versionId: prune) }
@@ -28,7 +28,8 @@ extension Executor {
                     return (.changed, "policy \(name) now defaults to version \(version.versionId)"
                                 + (prune.map { " (deleted its oldest version \($0), IAM keeps 5)" } ?? ""))
                 } catch let error as CloudError where error.kind == .limitExceeded {
-                    return try await convergePolicy(name: name, document: document)
+                    // The plan already checked ownership (or the plan adopts it).
+                    return try await convergePolicy(name: name, arn: arn, document: document, requireOwnerTag: false)
                 }
             case .attachPolicy(let arn, let principal):
                 try await cloud.attachPolicy(arn: arn, to: principal)
@@ -42,27 +43,23 @@ extension Executor {
     }
 
     /// Makes `name`'s default version say `document`, pruning the oldest non-default version at IAM's limit.
-    func convergePolicy(name: String, document: String) async throws -> (ActionOutcome.Status, String) {
-        let versions: [PolicyVersion]
-        guard let arn = try await existingPolicyArn(name) else { return (.failed, "policy \(name) vanished while applying") }
-        versions = try await cloud.policyVersions(arn: arn)
+    /// A policy created meanwhile by someone else (no owner tag) is not rewritten when `requireOwnerTag`.
+    func convergePolicy(name: String, arn: String, document: String, requireOwnerTag: Bool) async throws -> (ActionOutcome.Status, String) {
+        guard let policy = try await cloud.policy(arn: arn) else { return (.failed, "policy \(name) vanished while applying") }
+        if requireOwnerTag, !policy.isManagedByEICSetup {
+            return (.failed, "a policy named \(name) appeared while applying, without the \(ManagedPolicy.ownerTag.key)="
+                + "\(ManagedPolicy.ownerTag.value) tag: another team's; eicsetup leaves it alone (plan again to see it)")
+        }
+        let versions = try await cloud.policyVersions(arn: arn)
         if let current = versions.first(where: \.isDefault) {
             let text = try await cloud.policyVersion(arn: arn, versionId: current.versionId).document ?? ""
             if PolicyDocument.equivalent(text, document) { return (.ok, "policy \(name) already says this") }
         }
-        if versions.count >= Planner.IAMQuota.policyVersions,
-           let oldest = versions.filter({ !$0.isDefault }).sorted(by: { ($0.createDate ?? "", $0.versionId) < ($1.createDate ?? "", $1.versionId) }).first {
+        if let oldest = PolicyVersion.pruneCandidate(versions, limit: Planner.IAMQuota.policyVersions) {
             try await cloud.deletePolicyVersion(arn: arn, versionId: oldest.versionId)
         }
         let version = try await cloud.createPolicyVersion(arn: arn, document: document, setAsDefault: true)
         return (.changed, "policy \(name) now defaults to version \(version.versionId)")
-    }
-
-    private func existingPolicyArn(_ name: String) async throws -> String? {
-        let identity = try await cloud.callerIdentity()
-        let partition = identity.arn.split(separator: ":").dropFirst().first.map(String.init) ?? "aws"
-        let arn = "arn:\(partition):iam::\(identity.account):policy/\(name)"
-        return try await cloud.policy(arn: arn)?.arn
     }
 
     /// Install or upgrade over the session the probe kept (or a new one: see `HostSessions`), then

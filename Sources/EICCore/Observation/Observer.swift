@@ -209,19 +209,22 @@ public struct Observer: Sendable {
         do {
             return try await body()
         } catch {
-            throw ObserveError(step: name, reason: String(describing: error))
+            throw ObserveError(step: name, reason: String(describing: error), cause: error)
         }
     }
 }
 
-/// Observation stopped: which read failed and why (the cause's own message, which names the fix).
+/// Observation stopped: which read failed and why (the cause's own message, which names the fix), with
+/// the cause itself (a `CloudError` keeps the AWS code and request id for `--json`).
 public struct ObserveError: Error, Sendable, CustomStringConvertible {
     public var step: String
     public var reason: String
+    public var cause: (any Error & Sendable)?
 
-    public init(step: String, reason: String) {
+    public init(step: String, reason: String, cause: (any Error & Sendable)? = nil) {
         self.step = step
         self.reason = reason
+        self.cause = cause
     }
 
     public var description: String { "could not \(step): \(reason)" }

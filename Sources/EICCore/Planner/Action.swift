@@ -68,7 +68,8 @@ public enum Change: String, Sendable, Codable, CaseIterable {
 public enum Operation: Sendable, Equatable, Codable {
     case none
     case authorizeIngress(groupId: String, permission: IngressPermission)
-    case createPolicy(name: String, document: String, description: String?)
+    /// `arn`: where it will be (the observed account and partition), for converging when it appears meanwhile.
+    case createPolicy(name: String, arn: String, document: String, description: String?)
     /// A new default version; `pruneVersionId` is deleted first when the policy already has five.
     case updatePolicy(name: String, arn: String, document: String, pruneVersionId: String?)
     case attachPolicy(policyArn: String, principal: PrincipalRef)

@@ -98,7 +98,7 @@ extension Planner {
         case .absent:
             return PlannedAction(address, kind: .iamPolicy, change: .create, before: nil, after: allows,
                                  reason: "no policy named \(name) in account \(observation.caller.account)" + split,
-                                 operation: .createPolicy(name: name, document: document, description: spec.description))
+                                 operation: .createPolicy(name: name, arn: observation.policyArn(name), document: document, description: spec.description))
         case .present(let policy, let current, let versions):
             if let current, PolicyDocument.equivalent(current, document) {
                 return PlannedAction(address, kind: .iamPolicy, change: .noOp, before: allows, after: nil,
@@ -111,13 +111,9 @@ extension Planner {
                                          + "\(ManagedPolicy.ownerTag.value) tag) and says something else; eicsetup leaves it alone. Rename the "
                                          + "plan's policy, or set \"adopt\": true on it to take it over (a new default version; the oldest may be deleted)")
             }
-            var prune: String?
             var reason = "the default version \(policy.defaultVersionId) differs from the plan; a new default version will be created"
-            if versions.count >= IAMQuota.policyVersions {
-                let candidates = versions.filter { !$0.isDefault }.sorted { ($0.createDate ?? "", $0.versionId) < ($1.createDate ?? "", $1.versionId) }
-                prune = candidates.first?.versionId
-                if let prune { reason += " (the oldest non-default version \(prune) is deleted to stay within IAM's limit of 5)" }
-            }
+            let prune = PolicyVersion.pruneCandidate(versions, limit: IAMQuota.policyVersions)?.versionId
+            if let prune { reason += " (the oldest non-default version \(prune) is deleted to stay within IAM's limit of 5)" }
             return PlannedAction(address, kind: .iamPolicy, change: .update, before: "version \(policy.defaultVersionId)",
                                  after: allows, reason: reason + split,
                                  operation: .updatePolicy(name: name, arn: policy.arn, document: document, pruneVersionId: prune))
