@@ -68,7 +68,10 @@ struct ApplyCommand: AsyncParsableCommand {
         // Hosts with nothing to do close their session after the probe; at most `parallelism` of the
         // others stay open, so sockets, threads and memory grow with parallelism, not with the fleet.
         let hosts = context.hostConnector(parallelism: parallelism)
-        let sessions = HostSessions(connector: hosts, limit: parallelism)
+        let section = context.plan.instances
+        let sessions = HostSessions(connector: hosts, limit: parallelism) { observed in
+            section.map { Planner.needsHostCommands(observed, $0) } ?? false
+        }
         let observer = context.observer(parallelism: parallelism, progress: progress, hosts: hosts)
         let (planFile, region) = (context.plan, context.configuration.region)
         let observation: Observation

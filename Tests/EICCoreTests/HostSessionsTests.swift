@@ -8,7 +8,7 @@ import Testing
     static let plan = FakeFleet.plan(iam: false, securityGroups: false)
 
     static func observe(_ fleet: FakeFleet, parallelism: Int) async throws -> (Observation, HostSessions) {
-        let sessions = HostSessions(connector: fleet.connector, limit: parallelism)
+        let sessions = HostSessions(connector: fleet.connector, limit: parallelism) { Planner.needsHostCommands($0, plan.instances ?? InstancesSection(select: InstanceSelection())) }
         let observation = try await fleet.observer(parallelism: parallelism).observe(plan, region: "us-east-1", into: sessions)
         return (observation, sessions)
     }

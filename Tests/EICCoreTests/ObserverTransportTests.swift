@@ -28,7 +28,7 @@ import Testing
         await fleet.cloud.setAgent(.online, for: ssmOnly)
         await fleet.cloud.setAgent(.connectionLost, for: fleet.instanceIds[1])
 
-        let sessions = HostSessions(connector: fleet.connector, limit: 10)
+        let sessions = HostSessions(connector: fleet.connector, limit: 10) { Planner.needsHostCommands($0, Self.plan(.auto).instances ?? InstancesSection(select: InstanceSelection())) }
         let observation = try await fleet.observer().observe(Self.plan(.auto), region: "us-east-1", into: sessions)
         #expect(observation.instances.map { $0.target?.transport } == [.ssm, .ssh, .ssh])
         #expect(await Self.agentCalls(fleet.cloud) == 1)

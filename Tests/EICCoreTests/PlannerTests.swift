@@ -112,10 +112,10 @@ import Testing
 
     @Test func aRuleOnAnotherPortOrProtocolDoesNotCover() {
         let wanted = IngressPermission(fromPort: 22, toPort: 22, source: .cidrIpv4("10.0.0.0/8"))
-        #expect(!Planner.rule(Self.rule("a", cidr: "10.0.0.0/8", from: 2222, to: 2222), covers: wanted))
-        #expect(!Planner.rule(Self.rule("b", cidr: "10.0.0.0/8", protocol: "udp"), covers: wanted))
-        #expect(!Planner.rule(Self.rule("c", cidr: "10.0.0.0/16"), covers: wanted))
-        #expect(Planner.rule(Self.rule("d", cidr: "10.0.0.0/8", protocol: "6"), covers: wanted))
+        #expect(!Self.rule("a", cidr: "10.0.0.0/8", from: 2222, to: 2222).covers(wanted))
+        #expect(!Self.rule("b", cidr: "10.0.0.0/8", protocol: "udp").covers(wanted))
+        #expect(!Self.rule("c", cidr: "10.0.0.0/16").covers(wanted))
+        #expect(Self.rule("d", cidr: "10.0.0.0/8", protocol: "6").covers(wanted))
     }
 
     @Test func anUnknownPrefixListIsASkipNotAGuess() async throws {

@@ -3,7 +3,8 @@ import Synchronization
 /// The SSH sessions apply installs over (design §5, step 4), bounded so that sockets, threads and memory
 /// grow with parallelism, not with the fleet.
 ///
-/// The probes offer the session of each host that has work (`Planner.needsHostCommands`); at most
+/// The probes offer the session of each host the caller says has work (`keeping`: apply passes
+/// `Planner.needsHostCommands`, so the observer itself never asks the planner); at most
 /// `limit` are kept open, the others are closed at once. Every host's probe target is remembered, so
 /// the executor opens a fresh session through the `HostConnector` port for a host whose session was not
 /// kept, and again for one whose kept session died meanwhile (an idle timeout while a person read the
@@ -13,17 +14,21 @@ public final class HostSessions: Sendable {
     let connector: (any HostConnector)?
     /// How many sessions are kept open between probe and execution.
     public let limit: Int
+    /// Whether a probed host's session is worth keeping for the executor.
+    let keeping: @Sendable (ObservedInstance) -> Bool
     private let state = Mutex<(kept: [String: any RemoteHost], targets: [String: HostTarget])>(([:], [:]))
 
-    public init(connector: any HostConnector, limit: Int) {
+    public init(connector: any HostConnector, limit: Int, keeping: @escaping @Sendable (ObservedInstance) -> Bool) {
         self.connector = connector
         self.limit = max(0, limit)
+        self.keeping = keeping
     }
 
     /// Only these sessions, none reopened: for callers that open sessions themselves.
     public init(_ sessions: [String: any RemoteHost]) {
         connector = nil
         limit = sessions.count
+        keeping = { _ in false }
         state.withLock { $0.kept = sessions }
     }
 

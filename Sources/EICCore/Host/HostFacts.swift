@@ -197,3 +197,14 @@ extension EffectiveCommand {
         try container.encode(fromSystemdOption, forKey: .fromSystemdOption)
     }
 }
+
+extension HostFacts {
+    /// Where the foreign AuthorizedKeysCommand is and why eicsetup stops there (plan reason and verify diagnosis).
+    public var conflictDescription: String {
+        let foreign = settings.first {
+            $0.keyword == "AuthorizedKeysCommand" && !EICCommandPaths.isNone($0.value) && !EICCommandPaths.isEIC($0.value)
+        }
+        let place = foreign.map { " in \($0.file):\($0.line) (\($0.value))" } ?? " (\(effective.command ?? "?"))"
+        return "sshd already runs a foreign AuthorizedKeysCommand\(place); EIC cannot be used here and eicsetup never overwrites it"
+    }
+}

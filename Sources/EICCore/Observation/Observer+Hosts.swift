@@ -18,7 +18,7 @@ extension Observer {
                                                      agent: agents[instance.instanceId],
                                                      keepSession: keepSessions || kept != nil, usersByImage: usersByImage)
             guard let kept, let session else { return (observed, session) }
-            if let target = observed.target, Planner.needsHostCommands(observed, section),
+            if let target = observed.target, kept.keeping(observed),
                kept.offer(session, for: instance.instanceId, target: target) == nil {
                 return (observed, nil)
             }

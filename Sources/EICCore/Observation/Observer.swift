@@ -180,7 +180,7 @@ public struct Observer: Sendable {
             // A policy by instance ARN may have been split into NAME, NAME-2, NAME-3… (IAM's size quota):
             // read parts until the first that does not exist.
             for index in 0..<64 {
-                let name = Planner.partName(policy.name, index)
+                let name = PolicySpec.partName(policy.name, index)
                 let arn = observation.policyArn(name)
                 let found = try await step("read the policy \(name) (iam:GetPolicy)") { try await cloud.policy(arn: arn) }
                 guard let found else {

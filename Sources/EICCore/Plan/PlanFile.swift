@@ -202,3 +202,11 @@ public struct AttachmentSpec: Sendable, Equatable, Codable {
         self.principals = principals
     }
 }
+
+extension PolicySpec {
+    /// The names of a split policy's parts: NAME for the first, NAME-2, NAME-3… for the others (the
+    /// observer reads them, the planner writes them).
+    public static func partName(_ name: String, _ index: Int) -> String {
+        index == 0 ? name : "\(name)-\(index + 1)"
+    }
+}

@@ -60,7 +60,7 @@ extension Planner {
                 switch fill(templates.byInstanceArn) {
                 case .success(let document):
                     guard size(document) <= IAMQuota.managedPolicyCharacters else { return .failure(.tooLarge(size(document))) }
-                    let name = Self.partName(spec.name, index)
+                    let name = PolicySpec.partName(spec.name, index)
                     guard name.count <= 128 else { return .failure(.nameTooLong(name)) }
                     documents.append((name, document))
                 case .failure(let problem): return .failure(problem)
@@ -68,11 +68,6 @@ extension Planner {
             }
             return .success(documents)
         }
-    }
-
-    /// NAME for the first part, NAME-2, NAME-3… for the others.
-    public static func partName(_ name: String, _ index: Int) -> String {
-        index == 0 ? name : "\(name)-\(index + 1)"
     }
 
     /// The names of the managed policies behind `spec` (one unless it had to be split).

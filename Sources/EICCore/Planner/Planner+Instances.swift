@@ -14,7 +14,7 @@ extension Planner {
         }
         let before = Self.describeState(facts)
         if facts.classification == .conflict {
-            return action(.conflict, before: before, Self.conflictReason(facts))
+            return action(.conflict, before: before, facts.conflictDescription)
         }
         let installed = facts.packageVersion
         let floor = PackageFamily(facts.distribution).map { PackageMinimums.minimum(for: $0, overrides: section.minimumPackageVersions) }
@@ -52,7 +52,7 @@ extension Planner {
 
     /// Whether apply will run commands on this instance (install or upgrade): only then does its probe
     /// session stay open for apply. Instance actions do not read the IAM templates.
-    static func needsHostCommands(_ instance: ObservedInstance, _ section: InstancesSection) -> Bool {
+    public static func needsHostCommands(_ instance: ObservedInstance, _ section: InstancesSection) -> Bool {
         let planner = Planner(templates: PolicyTemplates(byInstanceArn: "", byTag: ""))
         if case .onboardHost = planner.instanceAction(instance, section).operation { return true }
         return false
@@ -62,14 +62,6 @@ extension Planner {
         let package = facts.package.installed ? "ec2-instance-connect \(facts.package.version ?? "?")" : "no ec2-instance-connect"
         let command = facts.effective.command.map { "AuthorizedKeysCommand \($0)" } ?? "no AuthorizedKeysCommand"
         return "\(facts.distribution), \(package), \(command)"
-    }
-
-    static func conflictReason(_ facts: HostFacts) -> String {
-        let foreign = facts.settings.first {
-            $0.keyword == "AuthorizedKeysCommand" && !EICCommandPaths.isNone($0.value) && !EICCommandPaths.isEIC($0.value)
-        }
-        let place = foreign.map { " in \($0.file):\($0.line) (\($0.value))" } ?? " (\(facts.effective.command ?? "?"))"
-        return "sshd already runs a foreign AuthorizedKeysCommand\(place); EIC cannot be used here and eicsetup never overwrites it"
     }
 
     static func privilegeProblem(_ facts: HostFacts, _ instance: ObservedInstance) -> String? {

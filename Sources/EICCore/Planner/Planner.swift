@@ -96,7 +96,7 @@ extension Planner {
         var unmanaged: [String: [SecurityGroupRule]] = [:]
         for group in observation.groupIds {
             let extra = (observation.groupRules[group] ?? []).filter { rule in
-                !rule.isEgress && !(wanted[group] ?? []).contains { Self.rule(rule, covers: $0) }
+                !rule.isEgress && !(wanted[group] ?? []).contains { rule.covers($0) }
             }
             if !extra.isEmpty { unmanaged[group] = extra }
         }
@@ -110,7 +110,7 @@ extension Planner {
             return PlannedAction(address, kind: .securityGroupRule, change: .skip, before: nil, after: nil,
                                  reason: "security group \(group) was not found; check the id and the region")
         }
-        if let existing = rules.first(where: { !$0.isEgress && Self.rule($0, covers: permission) }) {
+        if let existing = rules.first(where: { !$0.isEgress && $0.covers(permission) }) {
             return PlannedAction(address, kind: .securityGroupRule, change: .noOp, before: text, after: nil,
                                  reason: "rule \(existing.ruleId) already allows it")
         }
@@ -144,20 +144,6 @@ extension Planner {
             }
             return ([make(.prefixList(id), "EC2 Instance Connect")], nil)
         }
-    }
-
-    /// True when an existing rule already lets `permission` in (same source; tcp on that port or all traffic).
-    static func rule(_ rule: SecurityGroupRule, covers permission: IngressPermission) -> Bool {
-        let sameSource: Bool
-        switch permission.source {
-        case .cidrIpv4(let cidr): sameSource = rule.cidrIpv4.flatMap(CIDR.init)?.text == cidr
-        case .cidrIpv6(let cidr): sameSource = rule.cidrIpv6.flatMap(CIDR.init)?.text == cidr
-        case .prefixList(let id): sameSource = rule.prefixListId == id
-        }
-        guard sameSource else { return false }
-        if rule.ipProtocol == "-1" { return true }
-        guard rule.ipProtocol == "tcp" || rule.ipProtocol == "6", let from = rule.fromPort, let to = rule.toPort else { return false }
-        return from <= permission.fromPort && permission.toPort <= to
     }
 
     /// "tcp/22 from 203.0.113.7/32".

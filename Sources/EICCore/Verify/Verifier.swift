@@ -127,7 +127,7 @@ public struct Verifier: Sendable {
         }
         switch facts.classification {
         case .conflict:
-            return .failed(.eicNotConfigured, "EIC is not configured: \(Planner.conflictReason(facts))")
+            return .failed(.eicNotConfigured, "EIC is not configured: \(facts.conflictDescription)")
         case .none where !facts.package.installed:
             let why = facts.privilege == .sudoNeedsPassword ? " (sudo needs a password there, so apply could not install it)" : ""
             return .failed(.eicNotConfigured, "EIC is not configured: ec2-instance-connect is not installed\(why)")
@@ -145,7 +145,7 @@ public struct Verifier: Sendable {
         if !groups.isEmpty, let source = observation.operatorCIDR {
             let wanted = IngressPermission(fromPort: port, toPort: port, source: source.contains(":") ? .cidrIpv6(source) : .cidrIpv4(source))
             let open = groups.contains { group in
-                (observation.groupRules[group] ?? []).contains { !$0.isEgress && (Planner.rule($0, covers: wanted) || Self.isOpenToAll($0, port: port)) }
+                (observation.groupRules[group] ?? []).contains { !$0.isEgress && ($0.covers(wanted) || Self.isOpenToAll($0, port: port)) }
             }
             if !open {
                 return .failed(.securityGroup, "no security group of the instance (\(groups.joined(separator: ", "))) allows tcp/\(port) from \(source); \(message)")
