@@ -70,13 +70,14 @@ extension Planner {
         }
     }
 
-    /// The names of the managed policies behind `spec` (one unless it had to be split).
-    func policyNames(_ spec: PolicySpec, _ observation: Observation) -> [String] {
-        (try? documents(for: spec, observation).get().map(\.name)) ?? [spec.name]
+    /// The names of the managed policies behind `spec` (one unless it had to be split), from its documents.
+    static func policyNames(_ spec: PolicySpec, _ documents: Result<[(name: String, document: String)], PolicyProblem>) -> [String] {
+        (try? documents.get().map(\.name)) ?? [spec.name]
     }
 
-    func policyActions(_ spec: PolicySpec, _ observation: Observation) -> [PlannedAction] {
-        switch documents(for: spec, observation) {
+    func policyActions(_ spec: PolicySpec, _ documents: Result<[(name: String, document: String)], PolicyProblem>,
+                       _ observation: Observation) -> [PlannedAction] {
+        switch documents {
         case .failure(let problem):
             return [PlannedAction(.iamPolicy(name: spec.name), kind: .iamPolicy, change: .skip, before: nil, after: nil,
                                   reason: problem.description)]

@@ -12,9 +12,11 @@ public struct Planner: Sendable {
     public func plan(_ plan: PlanFile, _ observation: Observation) -> PlanResult {
         var actions: [PlannedAction] = []
         if let iam = plan.iam {
-            actions += iam.policies.flatMap { policyActions($0, observation) }
+            // Each policy's documents are built once, for its actions and for the names its attachments use.
+            let built = iam.policies.map { ($0, documents(for: $0, observation)) }
+            actions += built.flatMap { policyActions($0.0, $0.1, observation) }
             for attachment in iam.attachments {
-                let names = iam.policies.first { $0.name == attachment.policy }.map { policyNames($0, observation) } ?? [attachment.policy]
+                let names = built.first { $0.0.name == attachment.policy }.map { Self.policyNames($0.0, $0.1) } ?? [attachment.policy]
                 for principal in attachment.principals {
                     let missing = names.filter { name in
                         !(observation.attachments[principal].flatMap { $0 } ?? []).contains { $0.policyArn == observation.policyArn(name) }
