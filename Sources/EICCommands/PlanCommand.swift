@@ -53,7 +53,7 @@ struct PlanCommand: AsyncParsableCommand {
             let observer = context.observer(parallelism: parallelism, progress: progress)
             let (plan, region) = (context.plan, context.configuration.region)
             observation = try await CtrlC.guarding("Interrupted: no new host is probed, and no plan will be shown.") {
-                try await observer.observe(plan, region: region).0
+                try await observer.observe(plan, region: region)
             }
         } catch {
             progress.clear()

@@ -7,10 +7,16 @@ import Testing
 @Suite struct ExecutorTests {
     static let planner = Planner(templates: FakeFleet.templates)
 
+    /// Observes keeping every probe's session (the scoped owner is `HostSessions`).
+    static func observeKeeping(_ fleet: FakeFleet, _ plan: PlanFile) async throws -> (Observation, HostSessions) {
+        let sessions = HostSessions(connector: fleet.connector, limit: 1_000) { _ in true }
+        return (try await fleet.observer().observe(plan, region: "us-east-1", into: sessions), sessions)
+    }
+
     /// Observes (keeping the sessions), plans and executes once.
     static func apply(_ fleet: FakeFleet, _ plan: PlanFile = FakeFleet.plan(), parallelism: Int = 4,
                       before: (Executor) -> Void = { _ in }) async throws -> (PlanResult, [ActionOutcome]) {
-        let (observation, sessions) = try await fleet.observer().observe(plan, region: "us-east-1", keepSessions: true)
+        let (observation, sessions) = try await ExecutorTests.observeKeeping(fleet, plan)
         let result = planner.plan(plan, observation)
         let executor = Executor(cloud: fleet.cloud, sessions: sessions, parallelism: parallelism)
         before(executor)
@@ -78,7 +84,7 @@ import Testing
     @Test func theReprobeDecidesSuccess() async throws {
         let fleet = await FakeFleet.make([.al2Old])
         let plan = FakeFleet.plan(iam: false, securityGroups: false)
-        let (observation, sessions) = try await fleet.observer().observe(plan, region: "us-east-1", keepSessions: true)
+        let (observation, sessions) = try await ExecutorTests.observeKeeping(fleet, plan)
         // Between plan and apply someone adds a foreign command: yum succeeds but the package leaves sshd alone.
         fleet.machines[fleet.instanceIds[0]]?.update { $0.foreignInSSHDConfig = FakeHostState.foreign }
         let outcomes = await Executor(cloud: fleet.cloud, sessions: sessions).run(Self.planner.plan(plan, observation).actions)
@@ -100,7 +106,7 @@ import Testing
         let fleet = await FakeFleet.make([])
         let plan = PlanFile(region: "us-east-1", securityGroups: [SecurityGroupEntry(
             target: .groupId(FakeFleet.group), ingress: [IngressRule(port: 22, source: .cidr("198.51.100.0/24")), IngressRule(port: 22, source: .operatorAddress)])])
-        let (observation, _) = try await fleet.observer().observe(plan, region: "us-east-1")
+        let observation = try await fleet.observer().observe(plan, region: "us-east-1")
         let actions = Self.planner.plan(plan, observation).actions
         #expect(actions.map(\.change) == [.create, .create])
         // Someone else adds the first rule after the plan was made.
@@ -139,7 +145,7 @@ import Testing
             SecurityGroupEntry(target: .groupId(other), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
             SecurityGroupEntry(target: .groupId(FakeFleet.group), ingress: [IngressRule(port: 22, source: .cidr("10.0.0.0/8"))]),
         ])
-        let (observation, _) = try await fleet.observer().observe(plan, region: "us-east-1")
+        let observation = try await fleet.observer().observe(plan, region: "us-east-1")
         let actions = Self.planner.plan(plan, observation).actions
         await fleet.cloud.removeGroup(other)
         let outcomes = await Executor(cloud: fleet.cloud, sessions: [:]).run(actions)
@@ -163,7 +169,7 @@ import Testing
     @Test func stopWhileRunningLetsTheRunningInstallFinish() async throws {
         let fleet = await FakeFleet.make([.al2Old, .al2Old, .al2Old])
         let plan = FakeFleet.plan(iam: false, securityGroups: false)
-        let (observation, sessions) = try await fleet.observer().observe(plan, region: "us-east-1", keepSessions: true)
+        let (observation, sessions) = try await ExecutorTests.observeKeeping(fleet, plan)
         let release = Gate()
         let entered = fleet.machines[fleet.instanceIds[0]]?.hang(at: .packageCommand, until: release) ?? Gate()
         let executor = Executor(cloud: fleet.cloud, sessions: sessions, parallelism: 1)
@@ -181,7 +187,7 @@ import Testing
         let fleet = await FakeFleet.make([.al2Old, .al2Current])
         let events = Mutex<[String]>([])
         let plan = FakeFleet.plan(iam: false)
-        let (observation, sessions) = try await fleet.observer().observe(plan, region: "us-east-1", keepSessions: true)
+        let (observation, sessions) = try await ExecutorTests.observeKeeping(fleet, plan)
         let actions = Self.planner.plan(plan, observation).actions
         let executor = Executor(cloud: fleet.cloud, sessions: sessions) { event in
             switch event {

@@ -12,7 +12,7 @@ import Testing
     static func callNames(_ size: Int) async throws -> [String] {
         let fleet = await fleet(size)
         await fleet.cloud.addPrincipal(PrincipalRef(kind: .user, name: "eic-user"))
-        let (observation, _) = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1")
+        let observation = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1")
         #expect(observation.instances.count == size)
         #expect(observation.instances.allSatisfy { if case .facts = $0.host { return true }; return false })
         #expect(fleet.connector.opens.count == size)
@@ -30,8 +30,8 @@ import Testing
 
     @Test func anUnreachableHostDoesNotStopTheOthers() async throws {
         let fleet = await FakeFleet.make([.unreachable, .al2Old, .hostKeyChanged, .ubuntu2204, .unreachable])
-        let (observation, sessions) = try await fleet.observer(parallelism: 2).observe(FakeFleet.plan(iam: false), region: "us-east-1",
-                                                                                        keepSessions: true)
+        let sessions = HostSessions(connector: fleet.connector, limit: 10) { _ in true }
+        let observation = try await fleet.observer(parallelism: 2).observe(FakeFleet.plan(iam: false), region: "us-east-1", into: sessions)
         let kinds = observation.instances.map { instance -> String in
             switch instance.host {
             case .facts(let facts): return facts.osID ?? "?"
@@ -42,15 +42,16 @@ import Testing
         }
         #expect(kinds == ["unreachable", "amzn", "hostKeyChanged", "ubuntu", "unreachable"])
         // Sessions are kept for the reachable hosts only, for apply to reuse.
-        #expect(Set(sessions.keys) == [fleet.instanceIds[1], fleet.instanceIds[3]])
+        #expect(sessions.keptIds == [fleet.instanceIds[1], fleet.instanceIds[3]])
+        await sessions.closeAll()
         // The target is known even for a host that refused, so the plan can say where.
         #expect(observation.instances[2].target?.displayName == "ec2-user@127.0.1.3:22")
     }
 
     @Test func eachHostIsProbedOnceOverOneSession() async throws {
         let fleet = await FakeFleet.make([.al2Old, .ubuntu1804])
-        let (_, sessions) = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1", keepSessions: false)
-        #expect(sessions.isEmpty)
+        _ = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1")
+        #expect(fleet.connector.openSessions == 0)
         for id in fleet.instanceIds {
             #expect(fleet.machines[id]?.commandKinds == [.probe])
         }
@@ -61,7 +62,7 @@ import Testing
         let fleet = await FakeFleet.make([.ubuntu2004])
         // DescribeImages fails (e.g. a deregistered AMI): both users are tried, ec2-user first.
         await fleet.cloud.inject(.accessDenied, on: "ec2:DescribeImages")
-        let (observation, _) = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1")
+        let observation = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1")
         #expect(fleet.connector.opens.map(\.user) == ["ec2-user", "ubuntu"])
         #expect(observation.instances.first?.target?.user == "ubuntu")
     }
@@ -70,7 +71,7 @@ import Testing
         let fleet = await FakeFleet.make(Array(repeating: .ubuntu2004, count: 6) + [.al2Current, .al2Current])
         await fleet.cloud.inject(.accessDenied, on: "ec2:DescribeImages")
         // One at a time, so the order is defined: only the first Ubuntu instance pays for trying ec2-user.
-        let (observation, _) = try await fleet.observer(parallelism: 1).observe(FakeFleet.plan(iam: false), region: "us-east-1")
+        let observation = try await fleet.observer(parallelism: 1).observe(FakeFleet.plan(iam: false), region: "us-east-1")
         #expect(fleet.connector.opens.map(\.user) == ["ec2-user"] + Array(repeating: "ubuntu", count: 6) + ["ec2-user", "ec2-user"])
         #expect(observation.instances.map { $0.target?.user } == Array(repeating: "ubuntu", count: 6) + ["ec2-user", "ec2-user"])
     }
@@ -81,7 +82,7 @@ import Testing
                                                       publicIpAddress: nil, availabilityZone: nil, platformDetails: nil, keyName: nil, vpcId: nil,
                                                       subnetId: nil, securityGroupIds: [], tags: [Tag(key: "Fleet", value: "fake")])])
         let plan = FakeFleet.plan(iam: false, securityGroups: false)
-        let (observation, _) = try await fleet.observer().observe(plan, region: "us-east-1")
+        let observation = try await fleet.observer().observe(plan, region: "us-east-1")
         #expect(fleet.connector.opens.isEmpty)
         let action = Planner(templates: FakeFleet.templates).plan(plan, observation).actions.first
         #expect(action?.change == .skip)
@@ -103,12 +104,12 @@ import Testing
     @Test func fingerprintsChangeOnlyForWhatChanged() async throws {
         let fleet = await FakeFleet.make([.al2Old, .al2Current])
         await fleet.cloud.addPrincipal(PrincipalRef(kind: .user, name: "eic-user"))
-        let first = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
-        let again = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        let first = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").fingerprints()
+        let again = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").fingerprints()
         #expect(first == again)
         fleet.machines[fleet.instanceIds[0]]?.update { $0.packageVersion = "1.1-19.amzn2"; $0.eicConfigured = true }
         await fleet.cloud.addGroup(FakeFleet.group, rules: [PlannerTests.rule("sgr-new", cidr: "10.0.0.0/8")])
-        let later = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").0.fingerprints()
+        let later = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1").fingerprints()
         let changed = Set(first.keys.filter { first[$0] != later[$0] })
         #expect(changed == ["instance[\(fleet.instanceIds[0])]", "security_group[\(FakeFleet.group)]"])
     }

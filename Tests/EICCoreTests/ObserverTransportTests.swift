@@ -47,7 +47,7 @@ import Testing
     @Test func ssmReportsMissingOrLostAgentsAsUnreachableWithoutTryingSSH() async throws {
         let fleet = await FakeFleet.make([.al2Old, .ubuntu1804])
         await fleet.cloud.setAgent(.connectionLost, for: fleet.instanceIds[0])
-        let observation = try await fleet.observer().observe(Self.plan(.ssm), region: "us-east-1").0
+        let observation = try await fleet.observer().observe(Self.plan(.ssm), region: "us-east-1")
         let actions = Self.planner.plan(Self.plan(.ssm), observation).actions.filter { $0.kind == .instance }
         #expect(actions.map(\.change) == [.unreachable, .unreachable])
         #expect(actions[0].reason.contains("ConnectionLost") && actions[0].reason.hasPrefix("SSM Run Command cannot reach it"), "\(actions[0].reason)")

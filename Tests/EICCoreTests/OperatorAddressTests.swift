@@ -18,7 +18,7 @@ import Testing
     @Test func planAndVerifyTakeAnIPv6OperatorAddressAsA128() async throws {
         let fleet = await FakeFleet.make([.al2Old])
         await fleet.fetcher.set("https://checkip.amazonaws.com/", "2001:db8::7\n")
-        let (observation, _) = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1")
+        let observation = try await fleet.observer().observe(FakeFleet.plan(iam: false), region: "us-east-1")
         #expect(observation.operatorCIDR == "2001:db8::7/128")
         let verify = try await fleet.observer().observeForVerify(FakeFleet.plan(iam: false), region: "us-east-1", probeHosts: false)
         #expect(verify.operatorCIDR == "2001:db8::7/128")

@@ -18,7 +18,7 @@ import Testing
 
     static func planned(_ cloud: FakeCloud, _ plan: PlanFile) async throws -> (PlanResult, Observation) {
         let observer = Observer(cloud: cloud, connector: FakeConnector(), fetcher: FakeFetcher())
-        let observation = try await observer.observe(plan, region: "us-east-1").0
+        let observation = try await observer.observe(plan, region: "us-east-1")
         return (planner.plan(plan, observation), observation)
     }
 

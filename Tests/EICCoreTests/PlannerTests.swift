@@ -6,7 +6,7 @@ import Testing
     static let planner = Planner(templates: FakeFleet.templates)
 
     static func observe(_ fleet: FakeFleet, _ plan: PlanFile) async throws -> Observation {
-        try await fleet.observer().observe(plan, region: "us-east-1").0
+        try await fleet.observer().observe(plan, region: "us-east-1")
     }
 
     static func action(_ result: PlanResult, _ address: String) -> PlannedAction? {
@@ -168,7 +168,7 @@ import Testing
         let fleet = await FakeFleet.make([.al2Old, .ubuntu2004])
         await fleet.cloud.addInstances([Self.outsider("i-0ffffffffffffff01"), Self.outsider("i-0ffffffffffffff02")])
         let plan = FakeFleet.plan(iam: false)
-        let (observation, _) = try await fleet.observer().observe(plan, region: "us-east-1")
+        let observation = try await fleet.observer().observe(plan, region: "us-east-1")
         #expect(observation.instances.count == 2, "the outsiders are not selected")
         #expect(observation.groupMembersOutsideSelection == [FakeFleet.group: ["i-0ffffffffffffff01", "i-0ffffffffffffff02"]])
         let result = Planner(templates: FakeFleet.templates).plan(plan, observation)
@@ -178,7 +178,7 @@ import Testing
     @Test func nothingIsReportedWhenNoRuleIsAddedOrNobodyElseIsInTheGroup() async throws {
         let alone = await FakeFleet.make([.al2Old])
         let plan = FakeFleet.plan(iam: false)
-        let (observation, _) = try await alone.observer().observe(plan, region: "us-east-1")
+        let observation = try await alone.observer().observe(plan, region: "us-east-1")
         #expect(Planner(templates: FakeFleet.templates).plan(plan, observation).exposedOutsideSelection.isEmpty)
 
         var converged = observation

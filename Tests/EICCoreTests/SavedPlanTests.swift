@@ -18,7 +18,7 @@ import Testing
     static func save(_ environment: [String: String]) async throws -> (SavedPlan, FakeFleet) {
         let (plan, variables) = try PlanDecoder(environment: environment).decodeRecordingVariables(text, file: "p.json")
         let fleet = await FakeFleet.make([.al2Current])
-        let observation = try await fleet.observer().observe(plan, region: "us-east-1").0
+        let observation = try await fleet.observer().observe(plan, region: "us-east-1")
         let result = PlannerTests.planner.plan(plan, observation)
         return (SavedPlan(planFile: "/plans/p.json", planText: text, variables: variables, plan: plan, observation: observation,
                           result: result, createdAt: "2026-12-05T00:00:00Z"), fleet)
@@ -40,7 +40,7 @@ import Testing
         #expect(saved.refusal(environment: [:], planFileNow: edited) == .planFileChanged("/plans/p.json"))
 
         // Planned again from the saved plan values and a fresh observation: nothing differs, and no 0.0.0.0/0 anywhere.
-        let again = try await fleet.observer().observe(saved.plan, region: "us-east-1").0
+        let again = try await fleet.observer().observe(saved.plan, region: "us-east-1")
         let fresh = PlannerTests.planner.plan(saved.plan, again)
         #expect(saved.refusal(observation: again, fresh: fresh) == nil)
         #expect(!saved.actions.contains { $0.address.contains("0.0.0.0/0") })
@@ -60,7 +60,7 @@ import Testing
         let group = FakeFleet.group
         try await fleet.cloud.authorizeIngress(groupId: group, permissions: [
             IngressPermission(fromPort: 22, toPort: 22, source: .cidrIpv4("198.51.100.0/24"), description: nil)])
-        let again = try await fleet.observer().observe(saved.plan, region: "us-east-1").0
+        let again = try await fleet.observer().observe(saved.plan, region: "us-east-1")
         let refusal = saved.refusal(observation: again, fresh: PlannerTests.planner.plan(saved.plan, again))
         #expect(refusal == .fleetChanged(["security_group[\(group)]"]))
         var elsewhere = again

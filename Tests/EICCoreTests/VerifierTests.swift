@@ -28,7 +28,7 @@ final class ScriptedLogin: InstanceLogin {
     /// A recorded observation of the default mix, with the operator's address and an open group.
     static func observed(_ personalities: [FakePersonality], rules: [SecurityGroupRule] = []) async throws -> (FakeFleet, Observation) {
         let fleet = await FakeFleet.make(personalities, groupRules: rules)
-        let (observation, _) = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1")
+        let observation = try await fleet.observer().observe(FakeFleet.plan(), region: "us-east-1")
         return (fleet, observation)
     }
 

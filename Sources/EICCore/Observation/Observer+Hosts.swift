@@ -2,42 +2,38 @@ import Synchronization
 
 /// The SSH half of observation: one connection and one read-only probe per instance, in parallel.
 extension Observer {
-    /// `keepSessions`: every reachable host's session is returned open. `into`: only hosts with work
-    /// offer theirs to `into` (which keeps a bounded number); the others are closed right after the probe.
+    /// `into`: hosts its `keeping` predicate wants offer their session to it (which keeps a bounded
+    /// number); every other session is closed right after its probe.
     /// `agents`: the SSM agents DescribeInstanceInformation listed (read only when the plan's transport is
     /// not plain SSH).
-    func probe(_ instances: [CloudInstance], images: [String: MachineImage], plan: PlanFile, keepSessions: Bool,
-               into kept: HostSessions? = nil, agents: [String: AgentState] = [:]) async -> ([ObservedInstance], [String: any RemoteHost]) {
-        guard let section = plan.instances else { return ([], [:]) }
+    func probe(_ instances: [CloudInstance], images: [String: MachineImage], plan: PlanFile,
+               into kept: HostSessions? = nil, agents: [String: AgentState] = [:]) async -> [ObservedInstance] {
+        guard let section = plan.instances else { return [] }
         let total = instances.count
         let counter = ProgressCounter()
         let usersByImage = LoginUserMemory()
-        let results = await BoundedConcurrency.map(instances, maxInFlight: parallelism) { instance -> (ObservedInstance, (any RemoteHost)?) in
+        let results = await BoundedConcurrency.map(instances, maxInFlight: parallelism) { instance -> ObservedInstance in
             defer { counter.increment { done in onHostProbed(done, total) } }
             let (observed, session) = await probeOne(instance, image: images[instance.imageId], section: section,
                                                      agent: agents[instance.instanceId],
-                                                     keepSession: keepSessions || kept != nil, usersByImage: usersByImage)
-            guard let kept, let session else { return (observed, session) }
+                                                     keepSession: kept != nil, usersByImage: usersByImage)
+            guard let kept, let session else { return observed }
             if let target = observed.target, kept.keeping(observed),
                kept.offer(session, for: instance.instanceId, target: target) == nil {
-                return (observed, nil)
+                return observed
             }
             // Nothing to do there, or enough sessions kept already: the executor reopens it if needed.
             await session.close()
-            return (observed, nil)
+            return observed
         }
-        var observed: [ObservedInstance] = []
-        var sessions: [String: any RemoteHost] = [:]
-        for (index, result) in results.enumerated() {
+        // Every session has been handed to `kept` or closed by now: none leaves this function.
+        return results.enumerated().map { index, result in
             switch result {
-            case .success(let (instance, session)):
-                observed.append(instance)
-                if let session { sessions[instance.cloud.instanceId] = session }
+            case .success(let instance): return instance
             case .failure(let error):
-                observed.append(ObservedInstance(cloud: instances[index], image: nil, target: nil, host: .probeFailed(String(describing: error))))
+                return ObservedInstance(cloud: instances[index], image: nil, target: nil, host: .probeFailed(String(describing: error)))
             }
         }
-        return (observed, sessions)
     }
 
     func probeOne(_ instance: CloudInstance, image: MachineImage?, section: InstancesSection, agent: AgentState?, keepSession: Bool,

@@ -23,7 +23,7 @@ extension Observer {
         if probeHosts {
             // Best effort, as the rest of verify's diagnosis: without ssm:DescribeInstanceInformation, no agent is known.
             let agents = (try? await readAgents(plan, instances)) ?? [:]
-            observation.instances = await probe(instances, images: images, plan: plan, keepSessions: false, agents: agents).0
+            observation.instances = await probe(instances, images: images, plan: plan, agents: agents)
         } else {
             observation.instances = instances.map {
                 ObservedInstance(cloud: $0, image: images[$0.imageId], target: nil, host: .notProbed("not probed (no fleet key)"))

@@ -25,21 +25,19 @@ public struct Observer: Sendable {
         self.onHostProbed = onHostProbed
     }
 
-    /// The observation and, when `keepSessions`, the open session of every reachable host (for apply,
-    /// which installs over the same session the probe used: one SSH connection per host per run).
-    public func observe(_ plan: PlanFile, region: String, keepSessions: Bool = false) async throws(ObserveError)
-        -> (Observation, [String: any RemoteHost]) {
-        try await observe(plan, region: region, keepSessions: keepSessions, into: nil)
+    /// The observation; every probe's session is closed right after it (plan, verify).
+    public func observe(_ plan: PlanFile, region: String) async throws(ObserveError) -> Observation {
+        try await observe(plan, region: region, into: nil)
     }
 
-    /// The observation; the sessions of hosts that apply will work on are offered to `sessions`, which
-    /// keeps at most its limit open (and remembers every probe target, to reopen the others).
+    /// The observation; the sessions of hosts that apply will work on are handed to `sessions` (the one
+    /// owner of open sessions between observation and execution: it keeps at most its limit open,
+    /// remembers every probe target to reopen the others, and `closeAll` ends them).
     public func observe(_ plan: PlanFile, region: String, into sessions: HostSessions) async throws(ObserveError) -> Observation {
-        try await observe(plan, region: region, keepSessions: false, into: sessions).0
+        try await observe(plan, region: region, into: Optional(sessions))
     }
 
-    func observe(_ plan: PlanFile, region: String, keepSessions: Bool, into kept: HostSessions?) async throws(ObserveError)
-        -> (Observation, [String: any RemoteHost]) {
+    func observe(_ plan: PlanFile, region: String, into kept: HostSessions?) async throws(ObserveError) -> Observation {
         let caller = try await step("find out who is calling (sts:GetCallerIdentity)") { try await cloud.callerIdentity() }
         var observation = Observation(caller: caller, region: region)
 
@@ -73,10 +71,8 @@ public struct Observer: Sendable {
         try await readIAM(plan, into: &observation)
 
         let agents = try await readAgents(plan, cloudInstances)
-        let (observed, sessions) = await probe(cloudInstances, images: images, plan: plan, keepSessions: keepSessions, into: kept,
-                                               agents: agents)
-        observation.instances = observed
-        return (observation, sessions)
+        observation.instances = await probe(cloudInstances, images: images, plan: plan, into: kept, agents: agents)
+        return observation
     }
 
     /// The SSM agents of the running selected instances, when the plan's transport may use them:
