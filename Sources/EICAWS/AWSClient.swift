@@ -31,15 +31,17 @@ public struct AWSClient: Sendable {
         self.sleep = sleep
     }
 
-    /// A Query-protocol call: form-encoded `Action`/`Version` plus `parameters`; returns the parsed XML answer.
-    public func query(_ service: AWSService, _ action: String, _ parameters: [QueryItem] = []) async throws(AWSError) -> XMLNode {
+    /// A Query-protocol call: form-encoded `Action`/`Version` plus `parameters`; returns the parsed XML answer,
+    /// without the elements named in `skipping` (see `XMLNode.parse`).
+    public func query(_ service: AWSService, _ action: String, _ parameters: [QueryItem] = [],
+                      skipping: Set<String> = []) async throws(AWSError) -> XMLNode {
         let form = ([QueryItem("Action", action), QueryItem("Version", service.apiVersion)] + parameters)
             .map { "\(SigV4Encoding.formEncode($0.name))=\(SigV4Encoding.formEncode($0.value))" }
             .joined(separator: "&")
         let response = try await send(service, action, body: Array(form.utf8), headers: [
             HTTPHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
         ])
-        guard let document = XMLNode.parse(response.body) else {
+        guard let document = XMLNode.parse(response.body, skipping: skipping) else {
             throw AWSError(kind: .malformedResponse, service: service.signingName, operation: action,
                            code: "MalformedXML", message: "the answer was not XML (HTTP \(response.status))")
         }

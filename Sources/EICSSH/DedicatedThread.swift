@@ -48,6 +48,7 @@ final class DedicatedThread: @unchecked Sendable {
             while jobs.isEmpty && !stopping { condition.wait() }
             if jobs.isEmpty {
                 condition.unlock()
+                SSHProcessMemory.sessionThreadEnded()
                 return
             }
             let job = jobs.removeFirst()

@@ -1,4 +1,5 @@
 import CLibSSH2
+import Synchronization
 
 /// Process-wide libssh2 initialisation.
 enum LibSSH2Runtime {
@@ -21,5 +22,16 @@ public enum SSHProcessMemory {
     /// another, so peak RSS grew with the number of hosts, not with the sessions open at once.
     public static func limitArenas(_ count: Int32) {
         eic_limit_malloc_arenas(count)
+    }
+
+    /// Every `releaseInterval`-th session thread to end gives the process's free heap pages back.
+    /// glibc keeps the pages of freed chunks in the middle of a heap resident; with sessions coming and
+    /// going on many threads, those holes are most of plan's and apply's anonymous memory.
+    static let releaseInterval = 32
+    private static let endedThreads = Atomic<Int>(0)
+
+    static func sessionThreadEnded() {
+        let (ended, _) = endedThreads.add(1, ordering: .relaxed)
+        if ended % releaseInterval == 0 { eic_release_free_malloc_pages() }
     }
 }

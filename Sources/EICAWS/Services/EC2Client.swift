@@ -15,10 +15,20 @@ public struct EC2Client: Sendable {
         parameters.appendList("InstanceId", ids)
         parameters.appendFilters(filters)
         if let pageSize { parameters.append(QueryItem("MaxResults", String(pageSize))) }
-        return try await Pagination.ec2(client, "DescribeInstances", parameters) { xml in
+        return try await Pagination.ec2(client, "DescribeInstances", parameters, skipping: Self.unreadInstanceParts) { xml in
             xml.items("reservationSet").flatMap { $0.items("instancesSet") }.map(Self.instance)
         }
     }
+
+    /// Parts of a DescribeInstances item that `instance(_:)` never reads, left out while parsing: most of
+    /// the answer (each network interface repeats the groups, addresses and attachment). None of these
+    /// names occurs on a path `instance(_:)` reads.
+    static let unreadInstanceParts: Set<String> = [
+        "networkInterfaceSet", "blockDeviceMapping", "productCodes", "monitoring", "cpuOptions",
+        "capacityReservationSpecification", "hibernationOptions", "metadataOptions", "enclaveOptions",
+        "maintenanceOptions", "privateDnsNameOptions", "stateReason", "iamInstanceProfile", "licenseSet",
+        "elasticGpuAssociationSet", "elasticInferenceAcceleratorAssociationSet",
+    ]
 
     public func describeSecurityGroups(ids: [String]) async throws(AWSError) -> [SecurityGroup] {
         var parameters: [QueryItem] = []

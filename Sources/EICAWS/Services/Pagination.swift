@@ -2,13 +2,13 @@
 enum Pagination {
     /// Calls `action` until the answer carries no `NextToken`; `collect` extracts one page's items.
     static func ec2<Item>(_ client: AWSClient, _ action: String, _ parameters: [QueryItem], maxPages: Int = 1000,
-                          collect: (XMLNode) -> [Item]) async throws(AWSError) -> [Item] {
+                          skipping: Set<String> = [], collect: (XMLNode) -> [Item]) async throws(AWSError) -> [Item] {
         var items: [Item] = []
         var token: String?
         for _ in 0..<maxPages {
             var page = parameters
             if let token { page.append(QueryItem("NextToken", token)) }
-            let xml = try await client.query(.ec2, action, page)
+            let xml = try await client.query(.ec2, action, page, skipping: skipping)
             items.append(contentsOf: collect(xml))
             token = xml.child("nextToken")?.text
             if token?.isEmpty ?? true { return items }

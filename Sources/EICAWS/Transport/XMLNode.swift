@@ -48,9 +48,12 @@ public struct XMLNode: Sendable {
         return nil
     }
 
-    /// Parses a document; nil if it is not well-formed XML.
-    public static func parse(_ bytes: [UInt8]) -> XMLNode? {
-        let builder = TreeBuilder()
+    /// Parses a document; nil if it is not well-formed XML. Elements named in `skipping` are left out
+    /// with everything inside them (still checked for well-formedness): a 1,000-instance
+    /// DescribeInstances answer is mostly network interfaces and block devices eicsetup never reads,
+    /// and the whole tree of it was the largest part of plan's heap (heaptrack, bench/RESULTS.md).
+    public static func parse(_ bytes: [UInt8], skipping: Set<String> = []) -> XMLNode? {
+        let builder = TreeBuilder(skipping: skipping)
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = builder
         guard parser.parse(), let root = builder.root else { return nil }
@@ -68,17 +71,32 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
 
     private var stack: [Open] = []
     var root: XMLNode?
+    private let skipping: Set<String>
+    /// How deep inside a skipped element the parser is (0: not in one).
+    private var skippedDepth = 0
+
+    init(skipping: Set<String>) {
+        self.skipping = skipping
+    }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        if skippedDepth > 0 || (!stack.isEmpty && skipping.contains(elementName)) {
+            skippedDepth += 1
+            return
+        }
         stack.append(Open(name: elementName))
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if !stack.isEmpty { stack[stack.count - 1].text += string }
+        if skippedDepth == 0 && !stack.isEmpty { stack[stack.count - 1].text += string }
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        if skippedDepth > 0 {
+            skippedDepth -= 1
+            return
+        }
         guard let open = stack.popLast() else { return }
         let text = open.children.isEmpty ? open.text : open.text.trimmingCharacters(in: .whitespacesAndNewlines)
         let node = XMLNode(name: open.name, text: text, children: open.children)
