@@ -95,6 +95,10 @@ import Testing
         let unsealed = sealed.replacingOccurrences(of: #""mac" : ""#, with: #""mac_was" : ""#)
         #expect(refusal(unsealed) == .tampered)
         #expect(refusal(sealed.replacingOccurrences(of: #""format_version" : \#(SealedSavedPlan.currentFormat)"#, with: #""format_version" : 2"#)) == .otherFormat(2))
+        // A format-2 file (actions with string addresses) is refused as another format, not as unreadable.
+        let formatTwo = sealed.replacingOccurrences(of: #""format_version" : \#(SealedSavedPlan.currentFormat)"#, with: #""format_version" : 2"#)
+            .replacingOccurrences(of: #""target" : {"#, with: #""address" : "x", "was" : {"#)
+        #expect(refusal(formatTwo) == .otherFormat(2))
         #expect(PlanError.savedPlanRefused(file: "s", .tampered).description.contains("Nothing was changed"))
     }
 }

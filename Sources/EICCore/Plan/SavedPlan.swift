@@ -106,8 +106,22 @@ public struct SealedSavedPlan: Sendable, Codable {
         return String(decoding: try encoder.encode(sealed), as: UTF8.self) + "\n"
     }
 
+    private struct Header: Decodable {
+        var kind: String?
+        var formatVersion: Int?
+        enum CodingKeys: String, CodingKey {
+            case kind
+            case formatVersion = "format_version"
+        }
+    }
+
     /// The saved plan in `text` when its MAC is right; else why it is refused.
     public static func open(_ text: String, file: String, mac: ([UInt8]) -> String) throws(PlanError) -> SavedPlan {
+        // The format first: an older format's actions need not decode as this version's.
+        if let header = try? JSONDecoder().decode(Header.self, from: Data(text.utf8)), header.kind == kindTag,
+           let format = header.formatVersion, format != currentFormat {
+            throw .savedPlanRefused(file: file, .otherFormat(format))
+        }
         guard let sealed = try? JSONDecoder().decode(SealedSavedPlan.self, from: Data(text.utf8)), sealed.kind == kindTag else {
             throw .savedPlanRefused(file: file, .unreadable)
         }
