@@ -82,21 +82,6 @@ public struct InstancesSection: Sendable, Equatable, Codable {
         self.transport = transport
         self.ssm = ssm
     }
-
-    enum CodingKeys: String, CodingKey {
-        case select, ssh, onConflict, minimumPackageVersions, transport, ssm
-    }
-
-    /// Saved plans written before the SSM transport carry neither `transport` nor `ssm`: they meant SSH.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        select = try container.decode(InstanceSelection.self, forKey: .select)
-        ssh = try container.decode(SSHSettings.self, forKey: .ssh)
-        onConflict = try container.decode(ConflictPolicy.self, forKey: .onConflict)
-        minimumPackageVersions = try container.decode([PackageFamily: String].self, forKey: .minimumPackageVersions)
-        transport = try container.decodeIfPresent(TransportChoice.self, forKey: .transport) ?? .ssh
-        ssm = try container.decodeIfPresent(SSMSettings.self, forKey: .ssm) ?? SSMSettings()
-    }
 }
 
 /// What to do with a host whose sshd runs an AuthorizedKeysCommand that is not EIC's.

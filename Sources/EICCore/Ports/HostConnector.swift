@@ -48,25 +48,6 @@ public struct HostTarget: Sendable, Equatable, Codable {
     public var displayName: String {
         transport == .ssm ? "ssm:\(instanceId ?? address)" : "\(user)@\(address):\(port)"
     }
-
-    enum CodingKeys: String, CodingKey {
-        case address, port, user, identityFile, knownHostsPath, hostKeys, connectTimeoutSeconds, commandTimeoutSeconds, transport, instanceId
-    }
-
-    /// Saved plans written before the SSM transport carry no `transport`: they meant SSH.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        address = try container.decode(String.self, forKey: .address)
-        port = try container.decode(Int.self, forKey: .port)
-        user = try container.decode(String.self, forKey: .user)
-        identityFile = try container.decodeIfPresent(String.self, forKey: .identityFile)
-        knownHostsPath = try container.decode(String.self, forKey: .knownHostsPath)
-        hostKeys = try container.decode(HostKeyMode.self, forKey: .hostKeys)
-        connectTimeoutSeconds = try container.decode(Int.self, forKey: .connectTimeoutSeconds)
-        commandTimeoutSeconds = try container.decode(Int.self, forKey: .commandTimeoutSeconds)
-        transport = try container.decodeIfPresent(HostTransport.self, forKey: .transport) ?? .ssh
-        instanceId = try container.decodeIfPresent(String.self, forKey: .instanceId)
-    }
 }
 
 /// What to do with a host key that known_hosts does not have yet. A changed key is always refused.
