@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import EICCore
 
@@ -18,22 +19,43 @@ import Testing
         let fleet = await FakeFleet.make(personalities)
         let (observation, sessions) = try await Self.observe(fleet, parallelism: 3)
 
-        // Three sessions kept, all of hosts with work; every other one was closed after its probe.
-        #expect(sessions.keptIds.count == 3)
+        // Only hosts with work keep a session, and kept + probing never passed the parallelism: the
+        // hosts probed last (the four without work) made room by evicting the oldest kept ones.
+        let keptCount = sessions.keptIds.count
+        #expect(keptCount >= 1 && keptCount <= 3)
         #expect(sessions.keptIds.isSubset(of: Set(fleet.instanceIds.prefix(12))))
-        #expect(fleet.connector.openSessions == 3)
+        #expect(fleet.connector.openSessions == keptCount)
+        #expect(fleet.connector.peakOpenSessions <= 3)
 
         let outcomes = await Executor(cloud: fleet.cloud, sessions: sessions, parallelism: 3)
             .run(Self.planner.plan(Self.plan, observation).actions)
         await sessions.closeAll()
         #expect(outcomes.map(\.status) == Array(repeating: .changed, count: 12) + Array(repeating: .ok, count: 4))
-        // Probe in flight + kept, then install in flight + kept: never more than twice the parallelism.
-        #expect(fleet.connector.peakOpenSessions <= 6)
+        // The executor takes the kept sessions first, so installs in flight + kept stay within it too.
+        #expect(fleet.connector.peakOpenSessions <= 3)
         #expect(fleet.connector.openSessions == 0)
         // Kept hosts reuse the probe's session; the others get exactly one new one.
-        #expect(fleet.connector.opens.count == 16 + 9)
+        #expect(fleet.connector.opens.count == 16 + 12 - keptCount)
         for id in fleet.instanceIds.prefix(12) { #expect(fleet.machines[id]?.commandKinds == [.probe, .install, .probe]) }
         for id in fleet.instanceIds.suffix(4) { #expect(fleet.machines[id]?.commandKinds == [.probe]) }
+    }
+
+    @Test func hostsProbedLastKeepTheirSessionsAndTheExecutorStartsWithThem() async throws {
+        // Twelve hosts with work, parallelism 4: the last four probed keep theirs (the first eight were evicted).
+        let fleet = await FakeFleet.make(Array(repeating: FakePersonality.al2Old, count: 12))
+        let (observation, sessions) = try await Self.observe(fleet, parallelism: 4)
+        #expect(sessions.keptIds.count == 4)
+        #expect(fleet.connector.peakOpenSessions <= 4)
+        let started = Mutex<[String]>([])
+        let executor = Executor(cloud: fleet.cloud, sessions: sessions, parallelism: 1) { event in
+            if case .started(let address) = event { started.withLock { $0.append(address) } }
+        }
+        let kept = sessions.keptIds
+        _ = await executor.run(Self.planner.plan(Self.plan, observation).actions)
+        let order = started.withLock { $0 }
+        #expect(Set(order.prefix(4)) == Set(kept.map { ResourceAddress.instance(id: $0).description }))
+        #expect(fleet.connector.peakOpenSessions <= 4)
+        #expect(fleet.connector.opens.count == 12 + 8)
     }
 
     @Test func hostsWithNothingToDoCloseTheirSessionAfterTheProbe() async throws {

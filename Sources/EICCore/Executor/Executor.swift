@@ -39,7 +39,12 @@ public final class Executor: Sendable {
         let indexed = Array(actions.enumerated())
         let iam = indexed.filter { $0.element.kind == .iamPolicy || $0.element.kind == .iamAttachment }
         let rules = indexed.filter { $0.element.kind == .securityGroupRule }
-        let hosts = indexed.filter { $0.element.kind == .instance }
+        // Hosts whose probe session is still open go first: each is taken (not opened anew) while the
+        // others wait, so open sessions stay within the limit instead of kept + newly opened.
+        let kept = sessions.keptIds
+        let instances = indexed.filter { $0.element.kind == .instance }
+        let hosts = instances.filter { kept.contains($0.element.target.instanceId ?? "") }
+            + instances.filter { !kept.contains($0.element.target.instanceId ?? "") }
 
         // IAM and security groups are independent of each other; within each, plan order.
         await withTaskGroup(of: [(Int, ActionOutcome)].self) { group in

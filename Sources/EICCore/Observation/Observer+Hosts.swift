@@ -14,16 +14,17 @@ extension Observer {
         let usersByImage = LoginUserMemory()
         let results = await BoundedConcurrency.map(instances, maxInFlight: parallelism) { instance -> ObservedInstance in
             defer { counter.increment { done in onHostProbed(done, total) } }
+            // Room for this probe's session: kept + probing stay within the limit (the oldest kept one goes).
+            for evicted in kept?.admitProbe() ?? [] { await evicted.close() }
             let (observed, session) = await probeOne(instance, image: images[instance.imageId], section: section,
                                                      agent: agents[instance.instanceId],
                                                      keepSession: kept != nil, usersByImage: usersByImage)
-            guard let kept, let session else { return observed }
-            if let target = observed.target, kept.keeping(observed),
-               kept.offer(session, for: instance.instanceId, target: target) == nil {
-                return observed
+            guard let kept else { return observed }
+            let keep = observed.target != nil && kept.keeping(observed)
+            // Nothing to do there, or no room: closed now; the executor reopens it if needed.
+            if let unkept = kept.finishProbe(session, for: instance.instanceId, target: observed.target, keep: keep) {
+                await unkept.close()
             }
-            // Nothing to do there, or enough sessions kept already: the executor reopens it if needed.
-            await session.close()
             return observed
         }
         // Every session has been handed to `kept` or closed by now: none leaves this function.
