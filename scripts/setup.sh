@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libssh2-1-dev libssl-dev pkg-config openssh-server openssh-client sudo curl iproute2 util-linux procps python3-venv tmux strace time)
+apt_packages=(libssh2-1-dev libssl-dev openssl pkg-config openssh-server openssh-client sudo curl iproute2 util-linux procps python3-venv tmux strace time)
 missing=()
 for pkg in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -154,14 +154,15 @@ public struct HTTPResourceFetcher: ResourceFetcher {
                 AWSError(kind: status == nil ? .transport : .service, service: "fetch", operation: "GET \(location)", code: code,
                          message: message, httpStatus: status)
             }
-            switch await CappedDownload.get(url, limit: maxBytes, timeout: timeout) {
+            switch await HTTPClient.shared.send(HTTPRequest(method: "GET", url: url, timeout: timeout), bodyLimit: maxBytes) {
             case .failure(.tooLarge): throw failed("TooLarge", "the answer is larger than \(maxBytes) bytes")
-            case .failure(.timedOut): throw failed("Timeout", "no complete answer within \(Int(timeout)) s")
-            case .failure(.transport(let error)):
-                throw failed("TransportError", URLSessionTransport.describe(error, HTTPRequest(method: "GET", url: url, timeout: timeout)))
-            case .success(let (status, body)):
-                guard (200..<300).contains(status) else { throw failed("HTTP\(status)", "the server answered HTTP \(status)", status: status) }
-                return body
+            case .failure(.timeout): throw failed("Timeout", "no complete answer within \(Int(timeout)) s")
+            case .failure(let problem): throw failed("TransportError", problem.description)
+            case .success(let answer):
+                guard (200..<300).contains(answer.status) else {
+                    throw failed("HTTP\(answer.status)", "the server answered HTTP \(answer.status)", status: answer.status)
+                }
+                return answer.body
             }
         }
         let path = location.hasPrefix("~/") ? NSHomeDirectory() + location.dropFirst() : location

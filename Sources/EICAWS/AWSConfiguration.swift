@@ -16,7 +16,7 @@ public struct AWSConfiguration: Sendable {
     /// Resolves in AWS CLI order. `environment` is injected so tests never depend on the caller's shell.
     public static func resolve(profile: String?, region: String?, endpointURL: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
-                               transport: any HTTPTransport = URLSessionTransport(),
+                               transport: any HTTPTransport = SocketHTTPTransport(),
                                observer: AWSCallObserver = .none) throws(AWSError) -> AWSConfiguration {
         let files = try SharedConfigFiles.load(environment: environment)
         let explicitProfile = profile ?? environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }

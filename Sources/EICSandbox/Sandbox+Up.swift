@@ -105,7 +105,7 @@ public enum Sandbox {
             endpoints: EndpointResolver(region: options.region, explicitURL: endpoint, environment: [:], profileEndpointURL: nil),
             credentials: CredentialChain(providers: [StaticCredentialProvider(
                 AWSCredentials(accessKeyId: "AKIASANDBOXSETUP0000", secretAccessKey: "setup"))], describeOrder: "setup"),
-            maxAttempts: 3, transport: URLSessionTransport())
+            maxAttempts: 3, transport: SocketHTTPTransport())
         do {
             let iam = IAMProvisioning(client: bootstrap)
             let admin = try await iam.createUserWithKey(name: "admin", inlinePolicy: adminPolicy)
@@ -154,7 +154,7 @@ public enum Sandbox {
         guard let url = URL(string: endpoint + "/_sandbox/auth-on") else { throw .state("bad endpoint \(endpoint)") }
         let answer: HTTPResponse
         do {
-            answer = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: url))
+            answer = try await SocketHTTPTransport().send(HTTPRequest(method: "POST", url: url))
         } catch {
             throw .notReady("could not switch request authentication on: \(error)")
         }

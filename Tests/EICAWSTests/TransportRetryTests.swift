@@ -5,7 +5,7 @@ import EICTestSupport
 import Foundation
 import Testing
 
-/// Connection-level failures (refused, reset) are transient: the real URLSession transport reports them,
+/// Connection-level failures (refused, reset) are transient: the real HTTP transport reports them,
 /// and the client retries them like throttling and 5xx answers.
 @Suite struct TransportRetryTests {
     static func client(port: Int, maxAttempts: Int, metrics: AWSCallMetrics) -> AWSClient {
@@ -14,7 +14,7 @@ import Testing
                                               profileEndpointURL: nil),
                   credentials: CredentialChain(providers: [StaticCredentialProvider(
                       AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret"))], describeOrder: "test"),
-                  maxAttempts: maxAttempts, transport: URLSessionTransport(), metrics: metrics, sleep: { _ in })
+                  maxAttempts: maxAttempts, transport: SocketHTTPTransport(), metrics: metrics, sleep: { _ in })
     }
 
     @Test func aRefusedConnectionIsRetriedThenReported() async throws {

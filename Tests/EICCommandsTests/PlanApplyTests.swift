@@ -182,14 +182,14 @@ import Testing
     /// What the sandbox's AWS says it served since the last reset (GET /_sandbox/calls).
     static func calls(_ state: SandboxState) async throws -> (total: Int, mutating: Int, byAction: [String: Int]) {
         let url = try #require(URL(string: state.endpoint + "/_sandbox/calls"))
-        let answer = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url))
+        let answer = try await SocketHTTPTransport().send(HTTPRequest(method: "GET", url: url))
         let document = try object(String(decoding: answer.body, as: UTF8.self))
         return (document["total"] as? Int ?? -1, document["mutating"] as? Int ?? -1, document["by_action"] as? [String: Int] ?? [:])
     }
 
     static func resetCalls(_ state: SandboxState) async throws {
         let url = try #require(URL(string: state.endpoint + "/_sandbox/calls/reset"))
-        _ = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: url))
+        _ = try await SocketHTTPTransport().send(HTTPRequest(method: "POST", url: url))
     }
 
     /// Mutating package-manager commands the fleet's stand-ins logged (run/package-commands.log).

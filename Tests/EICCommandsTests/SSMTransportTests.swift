@@ -129,7 +129,7 @@ import Testing
     /// SSM requests the sandbox answered with its throttling fault since the last reset.
     static func throttledSSMCalls(_ state: SandboxState) async throws -> Int {
         let url = try #require(URL(string: state.endpoint + "/_sandbox/calls"))
-        let answer = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url))
+        let answer = try await SocketHTTPTransport().send(HTTPRequest(method: "GET", url: url))
         let calls = try #require(try PlanApplyTests.object(String(decoding: answer.body, as: UTF8.self))["calls"] as? [[String: Any]])
         return calls.filter { ($0["service"] as? String) == "ssm" && $0["fault"] != nil && !($0["fault"] is NSNull) }.count
     }

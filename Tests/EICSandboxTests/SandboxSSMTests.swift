@@ -102,7 +102,7 @@ import Testing
 
             // 5. The call record counts SSM calls like any other.
             let url = try #require(URL(string: state.endpoint + "/_sandbox/calls"))
-            let answer = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: url))
+            let answer = try await SocketHTTPTransport().send(HTTPRequest(method: "GET", url: url))
             let calls = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
             let byAction = try #require(calls["by_action"] as? [String: Int])
             #expect(byAction["ssm:SendCommand"] == 4 && (byAction["ssm:GetCommandInvocation"] ?? 0) >= onlineIds.count + 2)

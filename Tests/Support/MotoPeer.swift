@@ -30,7 +30,7 @@ public final class MotoPeer: Sendable {
         AWSClient(region: region,
                   endpoints: EndpointResolver(region: region, explicitURL: endpoint, environment: [:], profileEndpointURL: nil),
                   credentials: CredentialChain(providers: [StaticCredentialProvider(credentials ?? admin)], describeOrder: "test"),
-                  maxAttempts: maxAttempts, transport: URLSessionTransport(), metrics: metrics,
+                  maxAttempts: maxAttempts, transport: SocketHTTPTransport(), metrics: metrics,
                   sleep: { _ in })
     }
 
@@ -78,11 +78,11 @@ public final class MotoPeer: Sendable {
             region: "us-east-1",
             endpoints: EndpointResolver(region: "us-east-1", explicitURL: endpoint, environment: [:], profileEndpointURL: nil),
             credentials: CredentialChain(providers: [StaticCredentialProvider(bootstrap)], describeOrder: "bootstrap"),
-            maxAttempts: 1, transport: URLSessionTransport()))
+            maxAttempts: 1, transport: SocketHTTPTransport()))
         let admin = try await provisioning.createUserWithKey(
             name: "admin", inlinePolicy: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
         guard let authOn = URL(string: endpoint + "/_sandbox/auth-on") else { throw PeerError("bad endpoint \(endpoint)") }
-        let answer = try await URLSessionTransport().send(HTTPRequest(method: "POST", url: authOn))
+        let answer = try await SocketHTTPTransport().send(HTTPRequest(method: "POST", url: authOn))
         guard answer.status == 200 else { throw PeerError("awsd refused /_sandbox/auth-on: HTTP \(answer.status)") }
         return MotoPeer(endpoint: endpoint, admin: admin, stateDirectory: stateDirectory, processID: pid)
     }

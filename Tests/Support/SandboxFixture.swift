@@ -58,7 +58,7 @@ public struct SandboxFixture: Sendable {
                                               profileEndpointURL: nil),
                   credentials: CredentialChain(providers: [StaticCredentialProvider(state.credentials(asEICUser: asEICUser))],
                                                describeOrder: "sandbox"),
-                  maxAttempts: 3, transport: URLSessionTransport(), sleep: { _ in })
+                  maxAttempts: 3, transport: SocketHTTPTransport(), sleep: { _ in })
     }
 
     public func instance(_ personality: String, index: Int = 0) -> SandboxState.Instance? {
