@@ -54,4 +54,35 @@ import Testing
         let broken = "<r><item><networkInterfaceSet><a></b></networkInterfaceSet></item></r>"
         #expect(XMLNode.parse(Array(broken.utf8), skipping: ["networkInterfaceSet"]) == nil)
     }
+
+    @Test func entitiesCDATACommentsAndAttributesReadAsAWSWritesThem() throws {
+        let document = """
+            \u{FEFF}<?xml version="1.0" encoding="UTF-8"?>
+            <!-- a comment --><Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/" note="a > b">
+              <Message>User: arn:aws:iam::1:user/x is not authorized &amp; &lt;denied&gt; &quot;q&quot; &apos;a&apos; &#233;&#x2713;</Message>
+              <Data><![CDATA[{"Version": "<2012-10-17>"}]]></Data>
+              <Empty/><Nested> <A>1</A> </Nested>
+            </Response>
+            """
+        let tree = try #require(XMLNode.parse(Array(document.utf8)))
+        #expect(tree.name == "Response")
+        #expect(tree.string("Message") == "User: arn:aws:iam::1:user/x is not authorized & <denied> \"q\" 'a' é✓")
+        #expect(tree.string("Data") == "{\"Version\": \"<2012-10-17>\"}")
+        #expect(tree.child("Empty")?.text == "")
+        #expect(tree.child("Nested")?.text == "")
+        #expect(tree.string("Nested/A") == "1")
+    }
+
+    @Test(arguments: [
+        "<a><b></a></b>",                                   // crossed tags
+        "<a>1</a><b>2</b>",                                 // two roots
+        "<a>unterminated",                                  // never closed
+        "<a>&bogus;</a>",                                   // unknown entity
+        "<a>&amp</a>",                                      // unterminated entity
+        "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",     // a DTD: refused outright
+        "text<a/>",                                         // text outside the root
+    ])
+    func malformedOrDTDDocumentsAreRefused(_ document: String) {
+        #expect(XMLNode.parse(Array(document.utf8)) == nil)
+    }
 }

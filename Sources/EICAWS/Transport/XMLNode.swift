@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// A small immutable XML tree: enough for AWS Query responses, without reflection or Codable magic.
 public struct XMLNode: Sendable {
@@ -48,58 +45,16 @@ public struct XMLNode: Sendable {
         return nil
     }
 
-    /// Parses a document; nil if it is not well-formed XML. Elements named in `skipping` are left out
+    /// Parses a document; nil if it is not well-formed XML or declares a DTD (AWS answers never do, and
+    /// refusing one rules out entity expansion attacks). Elements named in `skipping` are left out
     /// with everything inside them (still checked for well-formedness): a 1,000-instance
     /// DescribeInstances answer is mostly network interfaces and block devices eicsetup never reads,
     /// and the whole tree of it was the largest part of plan's heap (heaptrack, bench/RESULTS.md).
+    /// Parsed by `XMLScanner`, straight from the bytes: FoundationXML (libxml2) is not loaded at all.
     public static func parse(_ bytes: [UInt8], skipping: Set<String> = []) -> XMLNode? {
-        let builder = TreeBuilder(skipping: skipping)
-        let parser = XMLParser(data: Data(bytes))
-        parser.delegate = builder
-        guard parser.parse(), let root = builder.root else { return nil }
-        return root
-    }
-}
-
-/// SAX-to-tree adapter. Confined to the parse call, so it needs no synchronisation.
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    private struct Open {
-        var name: String
-        var text = ""
-        var children: [XMLNode] = []
-    }
-
-    private var stack: [Open] = []
-    var root: XMLNode?
-    private let skipping: Set<String>
-    /// How deep inside a skipped element the parser is (0: not in one).
-    private var skippedDepth = 0
-
-    init(skipping: Set<String>) {
-        self.skipping = skipping
-    }
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        if skippedDepth > 0 || (!stack.isEmpty && skipping.contains(elementName)) {
-            skippedDepth += 1
-            return
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = XMLScanner(buffer, skipping: skipping)
+            return scanner.document()
         }
-        stack.append(Open(name: elementName))
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if skippedDepth == 0 && !stack.isEmpty { stack[stack.count - 1].text += string }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        if skippedDepth > 0 {
-            skippedDepth -= 1
-            return
-        }
-        guard let open = stack.popLast() else { return }
-        let text = open.children.isEmpty ? open.text : open.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let node = XMLNode(name: open.name, text: text, children: open.children)
-        if stack.isEmpty { root = node } else { stack[stack.count - 1].children.append(node) }
     }
 }
