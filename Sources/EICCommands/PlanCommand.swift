@@ -1,4 +1,5 @@
 import ArgumentParser
+import EICAWS
 import EICCore
 import Foundation
 
@@ -75,7 +76,7 @@ struct PlanCommand: AsyncParsableCommand {
         if let out {
             let saved = SavedPlan(planFile: URL(fileURLWithPath: plan).standardizedFileURL.path, planText: context.planText,
                                   variables: context.variables, plan: context.plan, observation: observation, result: result,
-                                  createdAt: ISO8601DateFormatter().string(from: Date()))
+                                  createdAt: AWSTimestamp.format(Date()))
             try SavedPlanStore.write(saved, to: out, environment: ProcessInfo.processInfo.environment)
             FileHandle.standardError.write(Data("Saved the plan to \(out); run `eicsetup apply \(out)` to carry it out.\n".utf8))
         }

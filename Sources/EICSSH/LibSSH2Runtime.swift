@@ -27,7 +27,7 @@ public enum SSHProcessMemory {
     /// Every `releaseInterval`-th session thread to end gives the process's free heap pages back.
     /// glibc keeps the pages of freed chunks in the middle of a heap resident; with sessions coming and
     /// going on many threads, those holes are most of plan's and apply's anonymous memory.
-    static let releaseInterval = 32
+    static let releaseInterval = 8
     private static let endedThreads = Atomic<Int>(0)
 
     static func sessionThreadEnded() {

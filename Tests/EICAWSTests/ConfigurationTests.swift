@@ -5,6 +5,13 @@ import Testing
 
 /// Pure resolution rules: INI parsing, region and endpoint precedence.
 @Suite struct ConfigurationTests {
+    @Test(arguments: [("us-east-1", true), ("eu-central-2", true), ("us-gov-west-1", true), ("cn-north-1", true),
+                      ("ap-southeast-10", true), ("us-east-123", false), ("us-east", false), ("US-east-1", false),
+                      ("u-east-1", false), ("us--1", false), ("us-east-1a", false), ("useast1", false), ("", false)])
+    func regionNamesAreCheckedForTheirShape(_ region: String, _ plausible: Bool) {
+        #expect(EndpointResolver.isPlausibleRegion(region) == plausible)
+    }
+
     @Test func iniParsingFollowsTheAWSCLIConventions() throws {
         let config = """
         # comment
