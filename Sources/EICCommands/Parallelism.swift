@@ -52,3 +52,49 @@ public enum MallocArenas {
         SSHProcessMemory.limitArenas(2)
     }
 }
+
+/// glibc's per-thread cache (tcache) keeps chunks a thread freed for that thread alone; with one thread
+/// per SSH session in flight that is ~6 MiB of apply's peak at 1,000 hosts and parallelism 200, for no
+/// measurable speed (bench/RESULTS.md, issue 20). glibc reads the setting only from `GLIBC_TUNABLES` at
+/// process start, so the commands that hold many sessions (plan, apply, verify) execute themselves once
+/// more with the cache off. A caller's own `GLIBC_TUNABLES` is left alone, the re-executed process
+/// removes the variable so that nothing it starts inherits it, and `EICSETUP_MALLOC_TUNED=off` opts out.
+public enum MallocTuning {
+    static let commands: Set<String> = ["plan", "apply", "verify"]
+    static let marker = "EICSETUP_MALLOC_TUNED"
+    static let tunables = "glibc.malloc.tcache_count=0"
+
+    enum Step: Equatable {
+        /// Nothing to do (another command, the caller's own tunables, or opted out).
+        case none
+        /// Execute again with the cache off.
+        case reexec
+        /// This is the re-executed process: drop the variables so that children do not inherit them.
+        case cleanUp
+    }
+
+    static func step(environment: [String: String], arguments: [String]) -> Step {
+        if let state = environment[marker] { return state == "reexec" ? .cleanUp : .none }
+        guard environment["GLIBC_TUNABLES"] == nil,
+              let command = arguments.dropFirst().first(where: { !$0.hasPrefix("-") }), commands.contains(command) else { return .none }
+        return .reexec
+    }
+
+    public static func reexecIfUseful() {
+        #if os(Linux)
+        switch step(environment: ProcessInfo.processInfo.environment, arguments: CommandLine.arguments) {
+        case .none: return
+        case .cleanUp:
+            unsetenv("GLIBC_TUNABLES")
+            unsetenv(marker)
+        case .reexec:
+            setenv("GLIBC_TUNABLES", tunables, 1)
+            setenv(marker, "reexec", 1)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
+            // Still here: the exec failed (no /proc?); carry on with glibc's defaults.
+            unsetenv("GLIBC_TUNABLES")
+            unsetenv(marker)
+        }
+        #endif
+    }
+}
