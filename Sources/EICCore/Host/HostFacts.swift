@@ -199,12 +199,21 @@ extension EffectiveCommand {
 }
 
 extension HostFacts {
-    /// Where the foreign AuthorizedKeysCommand is and why eicsetup stops there (plan reason and verify diagnosis).
-    public var conflictDescription: String {
+    /// Where the foreign AuthorizedKeysCommand is: the first setting that is neither EIC's nor `none`,
+    /// else only the effective command.
+    public var foreignCommand: ForeignCommand {
         let foreign = settings.first {
             $0.keyword == "AuthorizedKeysCommand" && !EICCommandPaths.isNone($0.value) && !EICCommandPaths.isEIC($0.value)
         }
-        let place = foreign.map { " in \($0.file):\($0.line) (\($0.value))" } ?? " (\(effective.command ?? "?"))"
+        return foreign.map { ForeignCommand(file: $0.file, line: $0.line, command: $0.value) }
+            ?? ForeignCommand(file: nil, line: nil, command: effective.command)
+    }
+
+    /// Where the foreign AuthorizedKeysCommand is and why eicsetup stops there (verify's diagnosis; the
+    /// plan's reason is `ActionReason.foreignCommand`, rendered by the views).
+    public var conflictDescription: String {
+        let foreign = foreignCommand
+        let place = foreign.file.map { " in \($0):\(foreign.line.map(String.init) ?? "?") (\(foreign.command ?? "?"))" } ?? " (\(foreign.command ?? "?"))"
         return "sshd already runs a foreign AuthorizedKeysCommand\(place); EIC cannot be used here and eicsetup never overwrites it"
     }
 }
