@@ -29,7 +29,12 @@ import Testing
                                                     image: first.image, target: first.target, host: first.host)
         result.actions = result.actions.map { action in
             var action = action
-            if action.kind == .instance { action.reason += Self.hostile; action.before = Self.hostile }
+            // What hosts say reaches the words through the typed reason and state.
+            if action.kind == .instance {
+                action.reason = .probeFailed(error: Self.hostile)
+                action.before = .host(HostState(distribution: .other(id: Self.hostile, version: ""), packageInstalled: true,
+                                                packageVersion: Self.hostile, authorizedKeysCommand: Self.hostile))
+            }
             return action
         }
         let verbose = PlanView.text(result, observation, verbose: true, style: .plain)

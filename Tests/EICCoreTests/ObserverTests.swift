@@ -86,7 +86,7 @@ import Testing
         #expect(fleet.connector.opens.isEmpty)
         let action = Planner(templates: FakeFleet.templates).plan(plan, observation).actions.first
         #expect(action?.change == .skip)
-        #expect(action?.reason == "not contacted: the instance is stopped, not running")
+        #expect(action?.reason == .notContacted(why: "the instance is stopped, not running"))
     }
 
     @Test func aFailedAWSReadNamesTheStep() async throws {
