@@ -76,7 +76,7 @@ extension Observer {
                 if error.kind == .authentication { continue }
                 break
             } catch {
-                lastError = HostConnectError(kind: .session, message: String(describing: error))
+                lastError = HostConnectError(kind: .session, message: String(describing: error), cause: error)
                 break
             }
             usersByImage.remember(user, imageId: instance.imageId)
@@ -94,7 +94,7 @@ extension Observer {
             return (ObservedInstance(cloud: instance, image: image, target: target, host: .unreachable(error)), nil)
         } catch {
             return (ObservedInstance(cloud: instance, image: image, target: target,
-                                     host: .unreachable(HostConnectError(kind: .session, message: String(describing: error)))), nil)
+                                     host: .unreachable(HostConnectError(kind: .session, message: String(describing: error), cause: error))), nil)
         }
     }
 
