@@ -31,7 +31,7 @@ final class ApplyView: Sendable {
             let now = counts.withLock { $0.done += 1; return $0 }
             guard outcome.change.isChange || outcome.status == .failed || outcome.status == .cancelled else { return }
             if json {
-                emit(#"{"event":"finished","address":\#(JSONValue.quote(outcome.address)),"status":"\#(outcome.status.rawValue)","detail":\#(JSONValue.quote(ReasonText.text(outcome.detail))),"seconds":\#(String(format: "%.1f", outcome.seconds))}"#)
+                emit(#"{"event":"finished","address":\#(JSONValue.quote(outcome.address)),"status":"\#(outcome.status.rawValue)","detail":\#(JSONValue.quote(ReasonText.text(outcome.detail))),"detail_code":"\#(ReasonCode.code(outcome.detail))","seconds":\#(String(format: "%.1f", outcome.seconds))}"#)
                 return
             }
             progress.clear()

@@ -104,6 +104,8 @@ enum PlanView {
             var before: String?
             var after: String?
             var reason: String
+            /// The reason's stable name (`ReasonCode`), for scripts: the sentence may be reworded, this is not.
+            var reasonCode: String
             /// For instances: "ssh" or "ssm", how the host was (or would have been) reached; else null.
             var transport: String?
         }
@@ -131,7 +133,7 @@ enum PlanView {
             }, uniquingKeysWith: { first, _ in first })
             actions = result.actions.map {
                 Action(address: $0.address, kind: $0.kind.rawValue, action: $0.change.rawValue, before: $0.before.map(ReasonText.text),
-                       after: $0.after.map(ReasonText.text), reason: ReasonText.text($0.reason),
+                       after: $0.after.map(ReasonText.text), reason: ReasonText.text($0.reason), reasonCode: ReasonCode.code($0.reason),
                        transport: $0.target.instanceId.flatMap { transports[$0] })
             }
             let s = result.summary
@@ -171,6 +173,7 @@ extension PlanView.Document.Action {
         try container.encode(before, forKey: .before)
         try container.encode(after, forKey: .after)
         try container.encode(reason, forKey: .reason)
+        try container.encode(reasonCode, forKey: .reasonCode)
         try container.encode(transport, forKey: .transport)
     }
 }
