@@ -95,6 +95,7 @@ import Testing
             #expect((actions["al2-old"]?["reason"] as? String ?? "").contains("no SSM agent is registered"), "\(actions["al2-old"] ?? [:])")
             #expect(actions["ssm-offline"]?["action"] as? String == "unreachable")
             #expect((actions["ssm-offline"]?["reason"] as? String ?? "").contains("ConnectionLost"), "\(actions["ssm-offline"] ?? [:])")
+            #expect(["al2-old", "ssm-offline"].allSatisfy { actions[$0]?["reason_code"] as? String == "ssm_unreachable" })
             #expect(actions.values.allSatisfy { $0["transport"] as? String == "ssm" })
         }
     }
@@ -123,6 +124,7 @@ import Testing
             let actions = try Self.instanceActions(result.stdout, personalityOf)
             #expect(actions["ssm-al2"]?["action"] as? String == "skip", "\(result.stdout)")
             #expect((actions["ssm-al2"]?["reason"] as? String ?? "").contains("probe failed"), "\(actions)")
+            #expect(actions["ssm-al2"]?["reason_code"] as? String == "probe_failed")
         }
     }
 
