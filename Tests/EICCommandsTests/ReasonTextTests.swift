@@ -53,7 +53,16 @@ import Testing
         (.ruleQuota(groupId: "sg-1", family: .ipv4, existing: 10, added: 51, limit: 60, region: "us-east-1"),
          "security group sg-1 would have 61 inbound IPv4 rules (it has 10, the plan adds 51), over AWS's quota of 60 per group; none of "
             + "them is added. Use the prefix list com.amazonaws.us-east-1.ec2-instance-connect (one rule), or raise the quota first"),
-        (.notContacted(why: "the instance is stopped, not running"), "not contacted: the instance is stopped, not running"),
+        (.notContacted(.notRunning(state: "stopped")), "not contacted: the instance is stopped, not running"),
+        (.notContacted(.noAddress(publicIP: true)), "not contacted: it has no a public IP"),
+        (.notContacted(.noFleetKey), "not contacted: not probed (no fleet key)"),
+        (.agentUnavailable(nil),
+         "SSM Run Command cannot reach it: no SSM agent is registered for it (no instance profile with AmazonSSMManagedInstanceCore, "
+            + "the agent is not installed, or it cannot reach the SSM endpoints)"),
+        (.agentUnavailable(.connectionLost),
+         "SSM Run Command cannot reach it: its SSM agent is registered but has lost its connection (PingStatus ConnectionLost): the "
+            + "instance may be stopped or cannot reach the ssm, ssmmessages and ec2messages endpoints"),
+        (.agentUnavailable(.inactive), "SSM Run Command cannot reach it: its SSM agent is registered but Inactive (PingStatus Inactive)"),
         (.probeFailed(error: "boom"), "logged in, but the read-only probe failed: boom"),
         (.unreachable(transport: .ssm, target: "ssm:i-1", kind: .unreachable, message: "ConnectionLost"),
          "SSM Run Command cannot reach it: ConnectionLost"),
@@ -163,7 +172,7 @@ import Testing
         let reasonCodes = Self.reasons.map { ReasonCode.code($0.0) }
         let outcomeCodes = Self.outcomes.map { ReasonCode.code($0.0) }
         // Cases that differ only in their facts (not their situation) share a code.
-        #expect(Set(reasonCodes).count == 36 && Set(outcomeCodes).subtracting(reasonCodes).count == 20)
+        #expect(Set(reasonCodes).count == 40 && Set(outcomeCodes).subtracting(reasonCodes).count == 20)
         #expect(reasonCodes.allSatisfy { $0.wholeMatch(of: /[a-z]+(_[a-z]+)*/) != nil })
         #expect(try Self.schemaEnum("plan-output", "reason_code") == Set(reasonCodes))
         #expect(try Self.schemaEnum("apply-output", "detail_code") == Set(reasonCodes + outcomeCodes))

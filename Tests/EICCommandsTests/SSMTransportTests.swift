@@ -95,7 +95,8 @@ import Testing
             #expect((actions["al2-old"]?["reason"] as? String ?? "").contains("no SSM agent is registered"), "\(actions["al2-old"] ?? [:])")
             #expect(actions["ssm-offline"]?["action"] as? String == "unreachable")
             #expect((actions["ssm-offline"]?["reason"] as? String ?? "").contains("ConnectionLost"), "\(actions["ssm-offline"] ?? [:])")
-            #expect(["al2-old", "ssm-offline"].allSatisfy { actions[$0]?["reason_code"] as? String == "ssm_unreachable" })
+            #expect(actions["al2-old"]?["reason_code"] as? String == "ssm_agent_not_registered")
+            #expect(actions["ssm-offline"]?["reason_code"] as? String == "ssm_agent_offline")
             #expect(actions.values.allSatisfy { $0["transport"] as? String == "ssm" })
         }
     }

@@ -42,7 +42,7 @@ import Testing
         #expect(operation(.al2Current) == Operation.none)
 
         let reason = { (p: FakePersonality) in byName[p].flatMap { Self.action(result, "instance[\($0)]")?.reason } }
-        #expect(PackageMinimumsTests.tooOld(reason(.al2Package1112) ?? .notContacted(why: ""))?.minimum == "1.1-18")
+        #expect(PackageMinimumsTests.tooOld(reason(.al2Package1112) ?? .notContacted(.noFleetKey))?.minimum == "1.1-18")
         func foreign(_ p: FakePersonality) -> ForeignCommand? {
             if case .foreignCommand(let place) = reason(p) { return place }
             return nil

@@ -111,7 +111,7 @@ final class ScriptedLogin: InstanceLogin {
         let cloud = CloudInstance(instanceId: "i-0000000000000000a", state: "running", imageId: "ami-0a12000000000001",
                                   privateIpAddress: "10.0.1.10", publicIpAddress: nil, availabilityZone: "us-east-1a",
                                   platformDetails: "Linux/UNIX", keyName: nil, vpcId: nil, subnetId: nil, securityGroupIds: [], tags: [])
-        return ObservedInstance(cloud: cloud, image: nil, target: nil, host: .notProbed("not probed (no fleet key)"))
+        return ObservedInstance(cloud: cloud, image: nil, target: nil, host: .notProbed(.noFleetKey))
     }
 
     /// A probe whose login was refused leaves the last user tried in its target: that is no proof the

@@ -27,7 +27,11 @@ enum ReasonCode {
         case .sourceUnresolved(.ipRangesNotRead): return "ip_ranges_not_read"
         case .sourceUnresolved(.prefixListMissing): return "prefix_list_missing"
         case .ruleQuota: return "rule_quota"
-        case .notContacted: return "not_contacted"
+        case .notContacted(.notRunning): return "not_running"
+        case .notContacted(.noAddress): return "no_address"
+        case .notContacted(.noFleetKey): return "not_probed"
+        case .agentUnavailable(.none): return "ssm_agent_not_registered"
+        case .agentUnavailable: return "ssm_agent_offline"
         case .probeFailed: return "probe_failed"
         case .unreachable(.ssm, _, _, _): return "ssm_unreachable"
         case .unreachable(.ssh, _, let kind, _):

@@ -37,7 +37,17 @@ enum ReasonText {
                 + "(it has \(existing), the plan adds \(added)), over AWS's quota of \(limit) per group; "
                 + "none of them is added. Use the prefix list com.amazonaws.\(region).ec2-instance-connect (one rule), "
                 + "or raise the quota first"
-        case .notContacted(let why): return "not contacted: \(why)"
+        case .notContacted(.notRunning(let state)): return "not contacted: the instance is \(state), not running"
+        // "no a public IP" is how the core said it before this became data: kept word for word (goldens, scripts).
+        case .notContacted(.noAddress(let publicIP)): return "not contacted: it has no \(publicIP ? "a public IP" : "an IP address")"
+        case .notContacted(.noFleetKey): return "not contacted: not probed (no fleet key)"
+        case .agentUnavailable(.none):
+            return "SSM Run Command cannot reach it: no SSM agent is registered for it (no instance profile with "
+                + "AmazonSSMManagedInstanceCore, the agent is not installed, or it cannot reach the SSM endpoints)"
+        case .agentUnavailable(.connectionLost):
+            return "SSM Run Command cannot reach it: its SSM agent is registered but has lost its connection (PingStatus ConnectionLost): "
+                + "the instance may be stopped or cannot reach the ssm, ssmmessages and ec2messages endpoints"
+        case .agentUnavailable(let state?): return "SSM Run Command cannot reach it: its SSM agent is registered but \(state.rawValue) (PingStatus \(state.rawValue))"
         case .probeFailed(let error): return "logged in, but the read-only probe failed: \(error)"
         case .unreachable(let transport, let target, let kind, let message): return unreachable(transport, target, kind, message)
         case .foreignCommand(let foreign):

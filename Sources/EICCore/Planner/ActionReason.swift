@@ -41,8 +41,10 @@ public enum ActionReason: Sendable, Equatable, Codable {
 
     // MARK: Instances
 
-    /// Not contacted; `why` is the observer's explanation (stopped, no address…).
-    case notContacted(why: String)
+    /// Not contacted (stopped, no address…).
+    case notContacted(NotProbedReason)
+    /// Under `"transport": "ssm"`, Run Command cannot reach it: its agent is in this state (nil: none registered).
+    case agentUnavailable(AgentState?)
     /// Logged in, but the read-only probe failed with this error.
     case probeFailed(error: String)
     /// The connector could not open the host. `target` is where it tried (`user@address:port`), nil

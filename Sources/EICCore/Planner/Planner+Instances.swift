@@ -8,7 +8,8 @@ extension Planner {
         }
         let facts: HostFacts
         switch instance.host {
-        case .notProbed(let why): return action(.skip, .notContacted(why: why))
+        case .notProbed(let why): return action(.skip, .notContacted(why))
+        case .agentUnavailable(let agent): return action(.unreachable, .agentUnavailable(agent))
         case .probeFailed(let why): return action(.skip, .probeFailed(error: why))
         case .unreachable(let error):
             return action(.unreachable, .unreachable(transport: instance.target?.transport ?? .ssh, target: instance.target?.displayName,
