@@ -77,8 +77,11 @@ public enum RuleSourceProblem: Sendable, Equatable, Codable {
 /// Where a foreign AuthorizedKeysCommand is set: the first setting sshd reads that is neither EIC's
 /// nor `none` (`file`/`line` nil when only the effective command is known).
 public struct ForeignCommand: Sendable, Equatable, Codable {
+    /// The file that sets it, e.g. "/etc/ssh/sshd_config.d/50-ldap.conf".
     public var file: String?
+    /// 1-based line in `file`.
     public var line: Int?
+    /// The command as written (or as sshd runs it, when no file is known).
     public var command: String?
 
     public init(file: String?, line: Int?, command: String?) {
@@ -120,6 +123,7 @@ public struct HostState: Sendable, Equatable, Codable {
         self.authorizedKeysCommand = authorizedKeysCommand
     }
 
+    /// The state the probe's facts describe.
     public init(_ facts: HostFacts) {
         self.init(distribution: facts.distribution, packageInstalled: facts.package.installed, packageVersion: facts.package.version,
                   authorizedKeysCommand: facts.effective.command)
