@@ -96,29 +96,39 @@ import Testing
          "ec2-instance-connect 1.1-19 is installed but sshd does not use its AuthorizedKeysCommand; check the package's post-install log"),
     ]
 
+    /// Saved plans (format 4) store reasons and states as JSON: every case comes back as it was.
+    @Test func reasonsAndStatesSurviveASavedPlan() throws {
+        func roundTrip<T: Codable & Equatable>(_ value: T) throws -> Bool {
+            try JSONDecoder().decode(T.self, from: JSONEncoder().encode(value)) == value
+        }
+        for (reason, _) in Self.reasons { #expect(try roundTrip(reason), "\(reason)") }
+        for (state, _) in Self.states { #expect(try roundTrip(state), "\(state)") }
+    }
+
     @Test func reasons() {
         for (reason, sentence) in Self.reasons { #expect(ReasonText.text(reason) == sentence) }
         let banner = ActionReason.unreachable(transport: .ssh, target: nil, kind: .hostKeyChanged, message: Self.bannerMessage)
         #expect(!ReasonText.text(banner).contains("NASTY"), "only the line that says where is kept")
     }
 
+    static let states: [(ActionState, String)] = [
+        (.ingress(Self.rule), "tcp/22 from 203.0.113.7/32 \"operator\""),
+        (.ingress(IngressPermission(fromPort: 22, toPort: 23, source: .prefixList("pl-1"))), "tcp/22-23 from prefix list pl-1"),
+        (.policyAllows(osUsers: ["ec2-user", "ubuntu"]), "SendSSHPublicKey as ec2-user, ubuntu"),
+        (.policyVersion("v3"), "version v3"),
+        (.attached, "attached"),
+        (.host(HostState(distribution: .amazonLinux2, packageInstalled: false, packageVersion: nil, authorizedKeysCommand: nil)),
+         "Amazon Linux 2, no ec2-instance-connect, no AuthorizedKeysCommand"),
+        (.host(HostState(distribution: .amazonLinux2, packageInstalled: true, packageVersion: nil, authorizedKeysCommand: "/x %u")),
+         "Amazon Linux 2, ec2-instance-connect ?, AuthorizedKeysCommand /x %u"),
+        (.packageInstalled(.install(.yum)), "ec2-instance-connect installed with yum; EIC's AuthorizedKeysCommand"),
+        (.packageInstalled(.installPublished(.dnf, .el9)), "ec2-instance-connect installed from AWS's EL9 RPM with dnf; EIC's AuthorizedKeysCommand"),
+        (.packageAtLeast(minimum: "1.1-18", .upgrade(.yum)), "ec2-instance-connect ≥ 1.1-18 (yum upgrade)"),
+        (.packageAtLeast(minimum: "1.1-18", .installPublished(.dnf, .el8)), "ec2-instance-connect ≥ 1.1-18 (AWS's EL8 RPM with dnf)"),
+    ]
+
     @Test func states() {
-        let cases: [(ActionState, String)] = [
-            (.ingress(Self.rule), "tcp/22 from 203.0.113.7/32 \"operator\""),
-            (.ingress(IngressPermission(fromPort: 22, toPort: 23, source: .prefixList("pl-1"))), "tcp/22-23 from prefix list pl-1"),
-            (.policyAllows(osUsers: ["ec2-user", "ubuntu"]), "SendSSHPublicKey as ec2-user, ubuntu"),
-            (.policyVersion("v3"), "version v3"),
-            (.attached, "attached"),
-            (.host(HostState(distribution: .amazonLinux2, packageInstalled: false, packageVersion: nil, authorizedKeysCommand: nil)),
-             "Amazon Linux 2, no ec2-instance-connect, no AuthorizedKeysCommand"),
-            (.host(HostState(distribution: .amazonLinux2, packageInstalled: true, packageVersion: nil, authorizedKeysCommand: "/x %u")),
-             "Amazon Linux 2, ec2-instance-connect ?, AuthorizedKeysCommand /x %u"),
-            (.packageInstalled(.install(.yum)), "ec2-instance-connect installed with yum; EIC's AuthorizedKeysCommand"),
-            (.packageInstalled(.installPublished(.dnf, .el9)), "ec2-instance-connect installed from AWS's EL9 RPM with dnf; EIC's AuthorizedKeysCommand"),
-            (.packageAtLeast(minimum: "1.1-18", .upgrade(.yum)), "ec2-instance-connect ≥ 1.1-18 (yum upgrade)"),
-            (.packageAtLeast(minimum: "1.1-18", .installPublished(.dnf, .el8)), "ec2-instance-connect ≥ 1.1-18 (AWS's EL8 RPM with dnf)"),
-        ]
-        for (state, text) in cases { #expect(ReasonText.text(state) == text) }
+        for (state, text) in Self.states { #expect(ReasonText.text(state) == text) }
     }
 
     static let outcomes: [(OutcomeDetail, String)] = [
