@@ -163,6 +163,37 @@ import Testing
         for (detail, text) in Self.outcomes { #expect(ReasonText.text(detail) == text) }
     }
 
+    @Test func verifyFindings() {
+        let cases: [(VerifyFinding, VerifyResult.Diagnosis, String)] = [
+            (.notRunning(state: "stopped"), .unreachable, "the instance is stopped"),
+            (.noAddress, .unreachable, "the instance has no address to connect to"),
+            (.accessDenied(user: "ubuntu", retriedSeconds: 30, message: "not authorized"), .noPermission,
+             "SendSSHPublicKey was refused for ubuntu on this instance (AccessDenied, retried 30 s for IAM propagation): not authorized"),
+            (.hostKeyChanged(message: "changed"), .hostKeyMismatch, "the host key differs from known_hosts: changed"),
+            (.hostKeyUnknown(message: "new"), .hostKeyUnknown, "the host key is not in known_hosts (strict): new"),
+            (.keyRefusedUnprobed(message: "refused"), .eicNotConfigured,
+             "sshd refused the pushed key and the host could not be probed over the fleet key (refused)"),
+            (.foreignCommand(ForeignCommand(file: "/etc/ssh/sshd_config.d/50-ldap.conf", line: 1, command: "/usr/bin/ldap %u")), .eicNotConfigured,
+             "EIC is not configured: sshd already runs a foreign AuthorizedKeysCommand in /etc/ssh/sshd_config.d/50-ldap.conf:1 (/usr/bin/ldap %u); "
+                + "EIC cannot be used here and eicsetup never overwrites it"),
+            (.packageMissing(sudoNeedsPassword: true), .eicNotConfigured,
+             "EIC is not configured: ec2-instance-connect is not installed (sudo needs a password there, so apply could not install it)"),
+            (.packageMissing(sudoNeedsPassword: false), .eicNotConfigured, "EIC is not configured: ec2-instance-connect is not installed"),
+            (.noAuthorizedKeysCommand, .eicNotConfigured,
+             "EIC is not configured: ec2-instance-connect is installed but sshd has no AuthorizedKeysCommand"),
+            (.keyExpired(seconds: 58), .keyExpired, "the pushed key expired before the login finished (58 s; keys live 60 s)"),
+            (.sshdNotRestarted(message: "refused"), .eicNotConfigured,
+             "sshd's configuration names EIC's command but the running sshd refused the key: sshd was probably not restarted after the install (refused)"),
+            (.securityGroupClosed(groups: ["sg-1", "sg-2"], port: 22, source: "203.0.113.7/32", message: "timed out"), .securityGroup,
+             "no security group of the instance (sg-1, sg-2) allows tcp/22 from 203.0.113.7/32; timed out"),
+            (.noAnswer(port: 22, message: "connection refused"), .unreachable, "the host does not answer on tcp/22: connection refused"),
+            (.other("boom"), .other, "boom"),
+        ]
+        for (finding, diagnosis, text) in cases {
+            #expect(finding.diagnosis == diagnosis && ReasonText.text(finding) == text, "\(finding)")
+        }
+    }
+
     /// The `enum` a schema gives for `key` (searched anywhere in the document).
     static func schemaEnum(_ schema: String, _ key: String) throws -> Set<String> {
         let url = RepositoryPaths.root.appendingPathComponent("schema/\(schema).schema.json")

@@ -43,7 +43,7 @@ import Testing
         Self.expectNoControlCharacters(PlanView.text(result, observation, verbose: false, style: Style(enabled: false)), "plan")
 
         let verify = VerifyView.text([VerifyResult(instanceId: "i-0000000000000000a", name: Self.hostile, osUser: "ec2-user",
-                                                   address: "10.0.1.10", outcome: .failed(.other, Self.hostile), seconds: 0.1)],
+                                                   address: "10.0.1.10", outcome: .failed(.other(Self.hostile)), seconds: 0.1)],
                                      observation, style: .plain)
         Self.expectNoControlCharacters(verify, "verify")
     }

@@ -50,10 +50,7 @@ enum ReasonText {
         case .agentUnavailable(let state?): return "SSM Run Command cannot reach it: its SSM agent is registered but \(state.rawValue) (PingStatus \(state.rawValue))"
         case .probeFailed(let error): return "logged in, but the read-only probe failed: \(error)"
         case .unreachable(let transport, let target, let kind, let message): return unreachable(transport, target, kind, message)
-        case .foreignCommand(let foreign):
-            let place = foreign.file.map { " in \($0):\(foreign.line.map(String.init) ?? "?") (\(foreign.command ?? "?"))" }
-                ?? " (\(foreign.command ?? "?"))"
-            return "sshd already runs a foreign AuthorizedKeysCommand\(place); EIC cannot be used here and eicsetup never overwrites it"
+        case .foreignCommand(let foreign): return text(foreign)
         case .configured(let distribution): return "EC2 Instance Connect is configured (\(distribution)); verify only"
         case .unsupportedDistribution(let distribution):
             return "\(distribution) is not supported for installing ec2-instance-connect (Amazon Linux 2/2023, Ubuntu 16.04+ and RHEL-family 8/9 are)"
@@ -68,6 +65,39 @@ enum ReasonText {
         case .packageMissing(let distribution): return "\(distribution) has no ec2-instance-connect package"
         case .packageNotConfiguring(let installed):
             return "ec2-instance-connect \(installed) is installed but sshd does not use its AuthorizedKeysCommand; check the package's post-install log"
+        }
+    }
+
+    /// Where the foreign AuthorizedKeysCommand is and why eicsetup stops there (plan reason and verify finding).
+    static func text(_ foreign: ForeignCommand) -> String {
+        let place = foreign.file.map { " in \($0):\(foreign.line.map(String.init) ?? "?") (\(foreign.command ?? "?"))" }
+            ?? " (\(foreign.command ?? "?"))"
+        return "sshd already runs a foreign AuthorizedKeysCommand\(place); EIC cannot be used here and eicsetup never overwrites it"
+    }
+
+    /// Why an instance failed verification, in one line.
+    static func text(_ finding: VerifyFinding) -> String {
+        switch finding {
+        case .notRunning(let state): return "the instance is \(state)"
+        case .noAddress: return "the instance has no address to connect to"
+        case .accessDenied(let user, let seconds, let message):
+            return "SendSSHPublicKey was refused for \(user) on this instance (AccessDenied, retried \(seconds) s for IAM propagation): \(message)"
+        case .hostKeyChanged(let message): return "the host key differs from known_hosts: \(message)"
+        case .hostKeyUnknown(let message): return "the host key is not in known_hosts (strict): \(message)"
+        case .keyRefusedUnprobed(let message):
+            return "sshd refused the pushed key and the host could not be probed over the fleet key (\(message))"
+        case .foreignCommand(let foreign): return "EIC is not configured: " + text(foreign)
+        case .packageMissing(let sudoNeedsPassword):
+            return "EIC is not configured: ec2-instance-connect is not installed"
+                + (sudoNeedsPassword ? " (sudo needs a password there, so apply could not install it)" : "")
+        case .noAuthorizedKeysCommand: return "EIC is not configured: ec2-instance-connect is installed but sshd has no AuthorizedKeysCommand"
+        case .keyExpired(let seconds): return "the pushed key expired before the login finished (\(seconds) s; keys live 60 s)"
+        case .sshdNotRestarted(let message):
+            return "sshd's configuration names EIC's command but the running sshd refused the key: sshd was probably not restarted after the install (\(message))"
+        case .securityGroupClosed(let groups, let port, let source, let message):
+            return "no security group of the instance (\(groups.joined(separator: ", "))) allows tcp/\(port) from \(source); \(message)"
+        case .noAnswer(let port, let message): return "the host does not answer on tcp/\(port): \(message)"
+        case .other(let message): return message
         }
     }
 

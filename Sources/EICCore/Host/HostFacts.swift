@@ -208,12 +208,4 @@ extension HostFacts {
         return foreign.map { ForeignCommand(file: $0.file, line: $0.line, command: $0.value) }
             ?? ForeignCommand(file: nil, line: nil, command: effective.command)
     }
-
-    /// Where the foreign AuthorizedKeysCommand is and why eicsetup stops there (verify's diagnosis; the
-    /// plan's reason is `ActionReason.foreignCommand`, rendered by the views).
-    public var conflictDescription: String {
-        let foreign = foreignCommand
-        let place = foreign.file.map { " in \($0):\(foreign.line.map(String.init) ?? "?") (\(foreign.command ?? "?"))" } ?? " (\(foreign.command ?? "?"))"
-        return "sshd already runs a foreign AuthorizedKeysCommand\(place); EIC cannot be used here and eicsetup never overwrites it"
-    }
 }
