@@ -78,7 +78,7 @@ public struct SSHHostConnector: HostConnector {
         case .identity, .agent: kind = .identity
         case .session, .outputLimit: kind = .session
         }
-        return HostConnectError(kind: kind, message: error.description)
+        return HostConnectError(kind: kind, message: error.description, cause: error)
     }
 }
 

@@ -49,6 +49,12 @@ import Testing
                 #expect((byPersonality["hostkey-changed"]?["reason"] as? String ?? "").contains("host key"))
                 #expect((byPersonality["sudo-password"]?["reason"] as? String ?? "").contains("sudo asks"))
                 #expect((byPersonality["conflict-include"]?["reason"] as? String ?? "").contains("sshd_config.d"))
+                // Scripts read the same situations by code.
+                let codes = ["hostkey-changed": "host_key_changed", "sudo-password": "sudo_needs_password", "conflict-include": "foreign_command",
+                             "unreachable": "ssh_unreachable", "al2023": "configured", "rhel-9": "package_missing"]
+                for (personality, code) in codes {
+                    #expect(byPersonality[personality]?["reason_code"] as? String == code, "\(personality): \(byPersonality[personality] ?? [:])")
+                }
                 #expect((byPersonality["rhel-9"]?["after"] as? String ?? "").contains("AWS's EL9 RPM"), "\(byPersonality["rhel-9"] ?? [:])")
                 #expect((byPersonality["rhel-8"]?["after"] as? String ?? "").contains("AWS's EL8 RPM"), "\(byPersonality["rhel-8"] ?? [:])")
                 let kinds = actions.map { "\($0["kind"] as? String ?? "")/\($0["action"] as? String ?? "")" }

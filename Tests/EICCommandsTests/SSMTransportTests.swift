@@ -95,6 +95,8 @@ import Testing
             #expect((actions["al2-old"]?["reason"] as? String ?? "").contains("no SSM agent is registered"), "\(actions["al2-old"] ?? [:])")
             #expect(actions["ssm-offline"]?["action"] as? String == "unreachable")
             #expect((actions["ssm-offline"]?["reason"] as? String ?? "").contains("ConnectionLost"), "\(actions["ssm-offline"] ?? [:])")
+            #expect(actions["al2-old"]?["reason_code"] as? String == "ssm_agent_not_registered")
+            #expect(actions["ssm-offline"]?["reason_code"] as? String == "ssm_agent_offline")
             #expect(actions.values.allSatisfy { $0["transport"] as? String == "ssm" })
         }
     }
@@ -123,6 +125,7 @@ import Testing
             let actions = try Self.instanceActions(result.stdout, personalityOf)
             #expect(actions["ssm-al2"]?["action"] as? String == "skip", "\(result.stdout)")
             #expect((actions["ssm-al2"]?["reason"] as? String ?? "").contains("probe failed"), "\(actions)")
+            #expect(actions["ssm-al2"]?["reason_code"] as? String == "probe_failed")
         }
     }
 

@@ -29,7 +29,12 @@ import Testing
                                                     image: first.image, target: first.target, host: first.host)
         result.actions = result.actions.map { action in
             var action = action
-            if action.kind == .instance { action.reason += Self.hostile; action.before = Self.hostile }
+            // What hosts say reaches the words through the typed reason and state.
+            if action.kind == .instance {
+                action.reason = .probeFailed(error: Self.hostile)
+                action.before = .host(HostState(distribution: .other(id: Self.hostile, version: ""), packageInstalled: true,
+                                                packageVersion: Self.hostile, authorizedKeysCommand: Self.hostile))
+            }
             return action
         }
         let verbose = PlanView.text(result, observation, verbose: true, style: .plain)
@@ -38,7 +43,7 @@ import Testing
         Self.expectNoControlCharacters(PlanView.text(result, observation, verbose: false, style: Style(enabled: false)), "plan")
 
         let verify = VerifyView.text([VerifyResult(instanceId: "i-0000000000000000a", name: Self.hostile, osUser: "ec2-user",
-                                                   address: "10.0.1.10", outcome: .failed(.other, Self.hostile), seconds: 0.1)],
+                                                   address: "10.0.1.10", outcome: .failed(.other(Self.hostile)), seconds: 0.1)],
                                      observation, style: .plain)
         Self.expectNoControlCharacters(verify, "verify")
     }

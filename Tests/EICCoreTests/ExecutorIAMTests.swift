@@ -23,7 +23,7 @@ import Testing
         await cloud.resetCalls()
         let outcomes = await Executor(cloud: cloud, sessions: [:]).run(actions)
         #expect(outcomes.map(\.status) == [.changed])
-        #expect(outcomes[0].detail == "policy \(Self.name) now defaults to version v2")
+        #expect(outcomes[0].detail == .policyVersioned(name: Self.name, version: "v2", pruned: nil))
         #expect(await cloud.mutatingCalls.map(\.name) == ["iam:CreatePolicy", "iam:CreatePolicyVersion"])
         let stored = await cloud.stored(Self.name)
         #expect(stored?.versions.last?.isDefault == true)
@@ -39,7 +39,7 @@ import Testing
         await cloud.resetCalls()
         let outcomes = await Executor(cloud: cloud, sessions: [:]).run(actions)
         #expect(outcomes.map(\.status) == [.failed])
-        #expect(outcomes[0].detail.contains("another team's"), "\(outcomes[0].detail)")
+        #expect(outcomes[0].detail == .policyAppearedForeign(name: Self.name))
         #expect(await cloud.mutatingCalls.map(\.name) == ["iam:CreatePolicy"])
         #expect(await cloud.stored(Self.name)?.versions.count == 1)
         #expect(await !cloud.calls.contains { $0.name == "sts:GetCallerIdentity" })
@@ -51,7 +51,7 @@ import Testing
         await cloud.seedPolicy(name: Self.name, documents: [PlannerIAMTests.document(Self.plan())])
         let outcomes = await Executor(cloud: cloud, sessions: [:]).run(actions)
         #expect(outcomes.map(\.status) == [.ok])
-        #expect(outcomes[0].detail == "policy \(Self.name) already says this")
+        #expect(outcomes[0].detail == .policyAlreadySays(name: Self.name))
         #expect(await cloud.stored(Self.name)?.versions.count == 1)
     }
 
@@ -91,6 +91,6 @@ import Testing
         #expect(statuses[.instance] == .changed)
         // The attachment runs after the failed create and fails on its own (the policy does not exist).
         #expect(statuses[.iamAttachment] == .failed)
-        #expect(outcomes.first?.detail == "InjectedAccessdenied: injected fault")
+        #expect(outcomes.first?.detail == .error("InjectedAccessdenied: injected fault"))
     }
 }

@@ -38,10 +38,10 @@ import Testing
         let statuses = fleet.instanceIds.map { Self.outcome(outcomes, "instance[\($0)]")?.status }
         #expect(statuses == [.changed, .changed, .changed, .changed, .ok, .conflict, .unreachable, .skipped])
         #expect(outcomes.filter { $0.kind != .instance }.map(\.status) == [.changed, .changed, .changed])
-        let details = fleet.instanceIds.prefix(4).map { Self.outcome(outcomes, "instance[\($0)]")?.detail ?? "" }
-        #expect(details[0] == "installed ec2-instance-connect 1.1-19.amzn2; sshd runs EIC's AuthorizedKeysCommand")
-        #expect(details[1] == "installed ec2-instance-connect 1.1.12.0-0ubuntu3~16.04.1; sshd runs EIC's AuthorizedKeysCommand")
-        #expect(details[3] == "upgraded ec2-instance-connect 1.1-19.amzn2; sshd runs EIC's AuthorizedKeysCommand")
+        let details = fleet.instanceIds.prefix(4).map { Self.outcome(outcomes, "instance[\($0)]")?.detail }
+        #expect(details[0] == .onboarded(upgraded: false, version: "1.1-19.amzn2"))
+        #expect(details[1] == .onboarded(upgraded: false, version: "1.1.12.0-0ubuntu3~16.04.1"))
+        #expect(details[3] == .onboarded(upgraded: true, version: "1.1-19.amzn2"))
 
         // Probe, package commands (non-interactive, through sudo -n), re-probe — over the probe's session.
         let machine = { (index: Int) in fleet.machines[fleet.instanceIds[index]] }
@@ -75,8 +75,11 @@ import Testing
         fleet.machines[fleet.instanceIds[1]]?.update { $0.installFails = true }
         let (_, outcomes) = try await Self.apply(fleet, FakeFleet.plan(iam: false, securityGroups: false))
         #expect(outcomes.map(\.status) == [.changed, .failed, .changed])
-        #expect(outcomes[1].detail.hasPrefix("apt-get exited 1: "))
-        #expect(outcomes[1].detail.contains("Unable to locate package"))
+        guard case .commandFailed(.install(.apt), status: 1, signal: nil, let output) = outcomes[1].detail else {
+            Issue.record("not a failed apt-get install: \(outcomes[1].detail)")
+            return
+        }
+        #expect(output.joined().contains("Unable to locate package"))
         // No re-probe after a failed step.
         #expect(fleet.machines[fleet.instanceIds[1]]?.commandKinds == [.probe, .refresh, .install])
     }
@@ -89,7 +92,7 @@ import Testing
         fleet.machines[fleet.instanceIds[0]]?.update { $0.foreignInSSHDConfig = FakeHostState.foreign }
         let outcomes = await Executor(cloud: fleet.cloud, sessions: sessions).run(Self.planner.plan(plan, observation).actions)
         #expect(outcomes.map(\.status) == [.failed])
-        #expect(outcomes[0].detail.contains("sshd still does not run EIC's AuthorizedKeysCommand (now: \(FakeHostState.foreign))"))
+        #expect(outcomes[0].detail == .stillNotEIC(command: FakeHostState.foreign))
     }
 
     @Test func asRootThePackageManagerRunsWithoutSudo() async throws {
@@ -115,7 +118,11 @@ import Testing
         }
         let outcomes = await Executor(cloud: fleet.cloud, sessions: [:]).run(actions)
         #expect(outcomes.map(\.status) == [.ok, .changed])
-        #expect(outcomes[0].detail == "\(FakeFleet.group) already allows tcp/22 from 198.51.100.0/24")
+        guard case .ruleAlreadyThere(FakeFleet.group, let permission) = outcomes[0].detail else {
+            Issue.record("not converged: \(outcomes[0].detail)")
+            return
+        }
+        #expect(permission.source == .cidrIpv4("198.51.100.0/24") && permission.fromPort == 22)
         #expect(await fleet.cloud.ingressRules(of: FakeFleet.group).count == 2)
     }
 
@@ -150,7 +157,11 @@ import Testing
         await fleet.cloud.removeGroup(other)
         let outcomes = await Executor(cloud: fleet.cloud, sessions: [:]).run(actions)
         #expect(outcomes.map(\.status) == [.failed, .changed])
-        #expect(outcomes[0].detail.contains("InvalidGroup.NotFound"))
+        guard case .error(let error) = outcomes[0].detail else {
+            Issue.record("not an error: \(outcomes[0].detail)")
+            return
+        }
+        #expect(error.contains("InvalidGroup.NotFound"))
     }
 
     @Test func stopBeforeRunCancelsEveryChangeAndMutatesNothing() async throws {
@@ -179,7 +190,7 @@ import Testing
         release.open()
         let outcomes = await run.value
         #expect(outcomes.map(\.status) == [.changed, .cancelled, .cancelled])
-        #expect(outcomes[1].detail == "not started: interrupted")
+        #expect(outcomes[1].detail == .interrupted)
         #expect(fleet.machines[fleet.instanceIds[2]]?.packageCommands.isEmpty == true)
     }
 

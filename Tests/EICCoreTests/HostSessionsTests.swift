@@ -88,8 +88,11 @@ import Testing
 
         let outcomes = await Executor(cloud: fleet.cloud, sessions: sessions).run(Self.planner.plan(Self.plan, observation).actions)
         #expect(outcomes.map(\.status) == [.failed])
-        #expect(outcomes.first?.detail.contains("could not be opened again") == true)
-        #expect(outcomes.first?.detail.contains("timed out") == true)
+        guard case .sessionLost(let id, let error) = outcomes.first?.detail else {
+            Issue.record("not a lost session: \(String(describing: outcomes.first?.detail))")
+            return
+        }
+        #expect(id == fleet.instanceIds[0] && error.contains("timed out"))
         #expect(fleet.machines[fleet.instanceIds[0]]?.packageCommands.isEmpty == true)
     }
 }

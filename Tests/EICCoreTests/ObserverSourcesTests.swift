@@ -59,7 +59,7 @@ import Testing
         let ipv4 = result.actions.filter { !$0.address.contains("2600") }
         #expect(ipv4.count == 51)
         #expect(ipv4.allSatisfy { $0.change == .skip && $0.operation == .none })
-        #expect(ipv4.first?.reason.hasPrefix("security group \(FakeFleet.group) would have 61 inbound IPv4 rules (it has 10, the plan adds 51), over AWS's quota of 60") == true)
+        #expect(ipv4.first?.reason == .ruleQuota(groupId: FakeFleet.group, family: .ipv4, existing: 10, added: 51, limit: 60, region: "us-east-1"))
         // IPv6 rules count separately: the one IPv6 range is still added.
         #expect(result.actions.filter { $0.address.contains("2600") }.map(\.change) == [.create])
     }

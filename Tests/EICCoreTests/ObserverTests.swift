@@ -36,6 +36,7 @@ import Testing
             switch instance.host {
             case .facts(let facts): return facts.osID ?? "?"
             case .unreachable(let error): return error.kind.rawValue
+            case .agentUnavailable: return "no-agent"
             case .probeFailed: return "probe-failed"
             case .notProbed: return "not-probed"
             }
@@ -86,7 +87,21 @@ import Testing
         #expect(fleet.connector.opens.isEmpty)
         let action = Planner(templates: FakeFleet.templates).plan(plan, observation).actions.first
         #expect(action?.change == .skip)
-        #expect(action?.reason == "not contacted: the instance is stopped, not running")
+        #expect(action?.reason == .notContacted(.notRunning(state: "stopped")))
+    }
+
+    @Test func aRunningInstanceWithoutThePlansKindOfAddressIsNotContacted() async throws {
+        let fleet = await FakeFleet.make([])
+        await fleet.cloud.addInstances([CloudInstance(instanceId: "i-0000000000000000a", state: "running", imageId: "ami-1", privateIpAddress: "127.0.9.9",
+                                                      publicIpAddress: nil, availabilityZone: nil, platformDetails: nil, keyName: nil, vpcId: nil,
+                                                      subnetId: nil, securityGroupIds: [], tags: [Tag(key: "Fleet", value: "fake")])])
+        var plan = FakeFleet.plan(iam: false, securityGroups: false)
+        plan.instances?.ssh.address = .publicIP
+        let observation = try await fleet.observer().observe(plan, region: "us-east-1")
+        #expect(fleet.connector.opens.isEmpty)
+        let action = Planner(templates: FakeFleet.templates).plan(plan, observation).actions.first
+        #expect(action?.change == .skip)
+        #expect(action?.reason == .notContacted(.noAddress(publicIP: true)))
     }
 
     @Test func aFailedAWSReadNamesTheStep() async throws {

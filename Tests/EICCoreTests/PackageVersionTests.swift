@@ -136,7 +136,7 @@ import Testing
                   settings: [], classification: .eic, notes: [])
     }
 
-    static func change(_ facts: HostFacts, overrides: [PackageFamily: String] = [:]) -> (Change, String) {
+    static func change(_ facts: HostFacts, overrides: [PackageFamily: String] = [:]) -> (Change, ActionReason) {
         let cloud = CloudInstance(instanceId: "i-0000000000000000a", state: "running", imageId: "ami-1", privateIpAddress: "10.0.0.1",
                                   publicIpAddress: nil, availabilityZone: nil, platformDetails: nil, keyName: nil, vpcId: nil,
                                   subnetId: nil, securityGroupIds: [], tags: [])
@@ -146,24 +146,31 @@ import Testing
         return (action.change, action.reason)
     }
 
+    /// The minimum a too-old reason names, and what it says the minimum brings (nil: the plan's own).
+    static func tooOld(_ reason: ActionReason) -> (minimum: String, fix: String?)? {
+        if case .packageTooOld(_, let minimum, let fix, _) = reason { return (minimum, fix) }
+        return nil
+    }
+
     @Test func eachFamilyIsComparedWithItsOwnFloor() {
         // An Ubuntu package before the IMDSv2 release is upgraded, and the reason names what the floor brings.
         let (old, why) = Self.change(Self.facts("ubuntu", "18.04", package: "1.1.9-0ubuntu3~18.04.1", manager: .apt))
         #expect(old == .update)
-        #expect(why.contains("older than 1.1.12") && why.contains("IMDSv2"), "\(why)")
+        #expect(Self.tooOld(why)?.minimum == "1.1.12" && Self.tooOld(why)?.fix?.contains("IMDSv2") == true, "\(why)")
         // The archive's 1.1.12.0 and 1.1.14 meet it; Amazon Linux's 1.1-19 meets its own 1.1-18.
         #expect(Self.change(Self.facts("ubuntu", "20.04", package: "1.1.12.0-0ubuntu3~20.04.1", manager: .apt)).0 == .noOp)
         #expect(Self.change(Self.facts("ubuntu", "22.04", package: "1.1.14-0ubuntu1.1", manager: .apt)).0 == .noOp)
         #expect(Self.change(Self.facts("amzn", "2", package: "1.1-19.amzn2", manager: .yum)).0 == .noOp)
         let (al2, al2Why) = Self.change(Self.facts("amzn", "2", package: "1.1-12.amzn2", manager: .yum))
-        #expect(al2 == .update && al2Why.contains("status-22 fix"), "\(al2Why)")
+        #expect(al2 == .update && Self.tooOld(al2Why)?.fix?.contains("status-22 fix") == true, "\(al2Why)")
     }
 
     @Test func aPlanOverridesOneFamilyAndKeepsTheOther() {
         let overrides: [PackageFamily: String] = [.ubuntu: "1.1.14"]
         let (ubuntu, why) = Self.change(Self.facts("ubuntu", "20.04", package: "1.1.12.0-0ubuntu3~20.04.1", manager: .apt), overrides: overrides)
         #expect(ubuntu == .update)
-        #expect(why.contains("older than 1.1.14") && why.contains("plan's minimum"), "\(why)")
+        #expect(why == .packageTooOld(installed: "1.1.12.0-0ubuntu3~20.04.1", minimum: "1.1.14", fix: nil, distribution: .ubuntu(major: 20, minor: 4)),
+                "\(why)")
         #expect(Self.change(Self.facts("amzn", "2", package: "1.1-19.amzn2", manager: .yum), overrides: overrides).0 == .noOp)
     }
 

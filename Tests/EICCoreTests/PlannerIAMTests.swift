@@ -61,7 +61,7 @@ import Testing
         await cloud.seedPolicy(name: Self.name, documents: [sameMeaning])
         let (result, _) = try await Self.planned(cloud, Self.plan(principals: []))
         #expect(result.actions.map(\.change) == [.noOp])
-        #expect(result.actions[0].reason == "version v1 already says this")
+        #expect(result.actions[0].reason == .policyCurrent(version: "v1", parts: 1))
     }
 
     @Test func aChangedDocumentBecomesANewDefaultVersion() async throws {
@@ -85,7 +85,7 @@ import Testing
             return
         }
         #expect(prune == "v2")
-        #expect(result.actions[0].reason.contains("the oldest non-default version v2 is deleted"))
+        #expect(result.actions[0].reason == .policyDiffers(version: "v1", prune: "v2", parts: 1))
 
         // Four versions: nothing to prune.
         let fewer = FakeCloud()
@@ -106,9 +106,9 @@ import Testing
         let (result, _) = try await Self.planned(cloud, Self.plan(principals: [Self.user, group, Self.role, full]))
         let attachments = result.actions.filter { $0.kind == .iamAttachment }
         #expect(attachments.map(\.change) == [.noOp, .create, .skip, .skip])
-        #expect(attachments[0].reason == "\(Self.name) is already attached to user eic-user")
-        #expect(attachments[2].reason.contains("role ops does not exist; eicsetup attaches policies but never creates"))
-        #expect(attachments[3].reason.contains("would have more than 10 managed policies (IAM's limit; it has 10)"))
+        #expect(attachments[0].reason == .policyAttached(policy: Self.name, principal: Self.user))
+        #expect(attachments[2].reason == .principalMissing(Self.role))
+        #expect(attachments[3].reason == .attachmentQuota(principal: full, attached: 10, limit: 10))
         #expect(result.actions.first?.change == .noOp)
         // One ListAttached*Policies per principal.
         #expect(await cloud.count("iam:ListAttachedUserPolicies") == 1)
@@ -131,7 +131,7 @@ import Testing
         #expect(documents.allSatisfy { $0.1.filter { !$0.isWhitespace }.count <= 6_144 })
         let allowed = documents.flatMap { $0.1.matches(of: #/instance\/(i-[0-9a-f]{17})/#).map { String($0.1) } }
         #expect(allowed.sorted() == ids.sorted(), "every instance is in exactly one part")
-        #expect(result.actions.allSatisfy { $0.reason.contains("one of 3 parts") })
+        #expect(result.actions.allSatisfy { if case .policyAbsent(_, "123456789012", 3) = $0.reason { true } else { false } }, "\(result.actions.map(\.reason))")
 
         // Ten instances fit, with each ARN once and sorted.
         let (small, _) = try await Self.planned(cloud, Self.plan(.ids(Array(ids.prefix(10).reversed()) + [ids[0]]), principals: []))
@@ -148,6 +148,6 @@ import Testing
         plan.instances = InstancesSection(select: InstanceSelection(tags: ["Team": "none"]))
         let (result, _) = try await Self.planned(FakeCloud(), plan)
         #expect(result.actions.first?.change == .skip)
-        #expect(result.actions.first?.reason == "the plan selects no instances, so a policy by instance ARN would allow nothing")
+        #expect(result.actions.first?.reason == .policyUnwritable(.noInstances))
     }
 }

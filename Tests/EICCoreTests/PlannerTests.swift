@@ -27,7 +27,7 @@ import Testing
         #expect(instances.count == FakePersonality.allCases.count)
         for (personality, id) in zip(FakePersonality.allCases, fleet.instanceIds) {
             let action = Self.action(result, "instance[\(id)]")
-            #expect(action?.change == expected[personality], "\(personality.rawValue): \(action?.reason ?? "no action")")
+            #expect(action?.change == expected[personality], "\(personality.rawValue): \(action.map { "\($0.reason)" } ?? "no action")")
         }
         let byName = Dictionary(uniqueKeysWithValues: zip(FakePersonality.allCases, fleet.instanceIds))
         func operation(_ personality: FakePersonality) -> Operation? {
@@ -41,14 +41,24 @@ import Testing
                                                            minimumVersion: "1.1-18"))
         #expect(operation(.al2Current) == Operation.none)
 
-        let reason = { (p: FakePersonality) in byName[p].flatMap { Self.action(result, "instance[\($0)]")?.reason } ?? "" }
-        #expect(reason(.al2Package1112).contains("1.1-12.amzn2 is older than 1.1-18"))
-        #expect(reason(.conflictSSHDConfig).contains("/etc/ssh/sshd_config:2"))
-        #expect(reason(.conflictInclude).contains("/etc/ssh/sshd_config.d/50-ldap.conf:1"))
-        #expect(reason(.hostKeyChanged).contains("(Offending ED25519 key in /root/.ssh/known_hosts:7)"))
-        #expect(!reason(.hostKeyChanged).contains("NASTY"))
-        #expect(reason(.unreachable).contains("Connection refused"))
-        #expect(reason(.sudoPassword).contains("sudo asks ubuntu for a password"))
+        let reason = { (p: FakePersonality) in byName[p].flatMap { Self.action(result, "instance[\($0)]")?.reason } }
+        #expect(PackageMinimumsTests.tooOld(reason(.al2Package1112) ?? .notContacted(.noFleetKey))?.minimum == "1.1-18")
+        func foreign(_ p: FakePersonality) -> ForeignCommand? {
+            if case .foreignCommand(let place) = reason(p) { return place }
+            return nil
+        }
+        #expect(foreign(.conflictSSHDConfig)?.file == "/etc/ssh/sshd_config" && foreign(.conflictSSHDConfig)?.line == 2)
+        #expect(foreign(.conflictInclude)?.file == "/etc/ssh/sshd_config.d/50-ldap.conf" && foreign(.conflictInclude)?.line == 1)
+        // Where it tried and what the connector said; the view picks the "Offending" line (ReasonTextTests).
+        func unreachable(_ p: FakePersonality) -> (kind: HostConnectError.Kind, target: String?, message: String)? {
+            if case .unreachable(.ssh, let target, let kind, let message) = reason(p) { return (kind, target, message) }
+            return nil
+        }
+        #expect(unreachable(.hostKeyChanged)?.kind == .hostKeyChanged)
+        #expect(unreachable(.hostKeyChanged)?.message == FakeConnector.hostKeyChangedMessage)
+        #expect(unreachable(.unreachable)?.kind == .unreachable && unreachable(.unreachable)?.message.contains("Connection refused") == true)
+        #expect(unreachable(.unreachable)?.target?.hasPrefix("ubuntu@127.") == true, "\(String(describing: unreachable(.unreachable)?.target))")
+        #expect(reason(.sudoPassword) == .cannotBecomeRoot(.sudoNeedsPassword, user: "ubuntu"))
 
         // 3 installs + the operator rule + the policy + the attachment; one upgrade.
         let summary = result.summary
@@ -105,7 +115,7 @@ import Testing
                                 IngressRule(port: 22, source: .prefixList("com.amazonaws.us-east-1.ec2-instance-connect"))])
         let result = Self.planner.plan(plan, try await Self.observe(fleet, plan))
         #expect(result.actions.map(\.change) == [.noOp, .noOp, .noOp])
-        #expect(result.actions.map(\.reason) == ["rule sgr-range already allows it", "rule sgr-all already allows it", "rule sgr-pl already allows it"])
+        #expect(result.actions.map(\.reason) == [.ruleCovered(ruleId: "sgr-range"), .ruleCovered(ruleId: "sgr-all"), .ruleCovered(ruleId: "sgr-pl")])
         #expect(result.unmanagedRules.isEmpty)
         #expect(!result.summary.hasChanges)
     }
@@ -124,7 +134,7 @@ import Testing
                                 IngressRule(port: 22, source: .prefixList("pl-0123456789abcdef0"))])
         let result = Self.planner.plan(plan, try await Self.observe(fleet, plan))
         #expect(result.actions.map(\.change) == [.skip, .create])
-        #expect(result.actions[0].reason == "no managed prefix list named com.amazonaws.us-east-1.ec2-instance-connect in us-east-1")
+        #expect(result.actions[0].reason == .sourceUnresolved(.prefixListMissing(name: "com.amazonaws.us-east-1.ec2-instance-connect", region: "us-east-1")))
         #expect(result.actions[1].operation == .authorizeIngress(groupId: FakeFleet.group, permission: IngressPermission(
             fromPort: 22, toPort: 22, source: .prefixList("pl-0123456789abcdef0"), description: "EC2 Instance Connect")))
     }

@@ -74,6 +74,9 @@ import Testing
         let sealed = try SealedSavedPlan.seal(saved, mac: Self.mac("mine"))
         #expect(SealedSavedPlan.looksSaved(sealed))
         #expect(try SealedSavedPlan.open(sealed, file: "s", mac: Self.mac("mine")) == saved)
+        // Format 4 stores the typed reasons and states, not sentences.
+        #expect(SealedSavedPlan.currentFormat == 4)
+        #expect(sealed.contains(#""ruleMissing" : {"#) && sealed.contains(#""configured" : {"#) && !sealed.contains("is not allowed yet"))
         // Re-indented by hand: the same content still verifies.
         let reindented = sealed.replacingOccurrences(of: "\n  ", with: "\n\t")
         #expect(try SealedSavedPlan.open(reindented, file: "s", mac: Self.mac("mine")) == saved)
@@ -99,6 +102,12 @@ import Testing
         let formatTwo = sealed.replacingOccurrences(of: #""format_version" : \#(SealedSavedPlan.currentFormat)"#, with: #""format_version" : 2"#)
             .replacingOccurrences(of: #""target" : {"#, with: #""address" : "x", "was" : {"#)
         #expect(refusal(formatTwo) == .otherFormat(2))
+        // A format-3 file (reasons and states as sentences) is refused as another format too.
+        let formatThree = sealed.replacingOccurrences(of: #""format_version" : \#(SealedSavedPlan.currentFormat)"#, with: #""format_version" : 3"#)
+            .replacingOccurrences(of: #""reason" : {"#, with: #""reason" : "inbound tcp/22 is not allowed yet", "was" : {"#)
+        #expect(formatThree.contains(#""reason" : "inbound"#))
+        #expect(refusal(formatThree) == .otherFormat(3))
+        #expect(SavedPlanRefusal.otherFormat(3).reason.contains("format 3 by another eicsetup version (this one reads 4)"))
         #expect(PlanError.savedPlanRefused(file: "s", .tampered).description.contains("Nothing was changed"))
     }
 }

@@ -33,7 +33,7 @@ final class ScriptedLogin: InstanceLogin {
     }
 
     static func diagnosis(_ result: VerifyResult) -> VerifyResult.Diagnosis? {
-        if case .failed(let diagnosis, _) = result.outcome { return diagnosis }
+        if case .failed(let finding) = result.outcome { return finding.diagnosis }
         return nil
     }
 
@@ -53,8 +53,10 @@ final class ScriptedLogin: InstanceLogin {
         #expect(results.map(Self.diagnosis) == [nil, .eicNotConfigured, .eicNotConfigured, .eicNotConfigured, .unreachable,
                                                  .hostKeyMismatch, .noPermission])
         #expect(results[0].osUser == "ec2-user" && results[6].osUser == "ubuntu")
-        if case .failed(_, let message) = results[2].outcome { #expect(message.contains("sshd_config.d")) }
-        if case .failed(_, let message) = results[3].outcome { #expect(message.contains("sudo needs a password")) }
+        if case .failed(.foreignCommand(let foreign)) = results[2].outcome {
+            #expect(foreign.file?.hasPrefix("/etc/ssh/sshd_config.d/") == true)
+        } else { Issue.record("not a foreign command: \(results[2].outcome)") }
+        #expect(results[3].outcome == .failed(.packageMissing(sudoNeedsPassword: true)))
     }
 
     @Test func aClosedSecurityGroupIsNamedWhenTheHostDoesNotAnswer() async throws {
@@ -62,7 +64,7 @@ final class ScriptedLogin: InstanceLogin {
         let login = ScriptedLogin([fleet.instanceIds[0]: [.unreachable("timed out")]])
         let results = await Verifier(login: login, sleep: { _ in }).verify(observation, osUsers: ["ec2-user"], settings: SSHSettings(address: .privateIP))
         #expect(Self.diagnosis(results[0]) == .securityGroup)
-        if case .failed(_, let message) = results[0].outcome { #expect(message.contains(FakeFleet.group) && message.contains("203.0.113.7/32")) }
+        #expect(results[0].outcome == .failed(.securityGroupClosed(groups: [FakeFleet.group], port: 22, source: "203.0.113.7/32", message: "timed out")))
     }
 
     @Test func accessDeniedIsRetriedForIAMPropagationThenPasses() async throws {
@@ -111,7 +113,7 @@ final class ScriptedLogin: InstanceLogin {
         let cloud = CloudInstance(instanceId: "i-0000000000000000a", state: "running", imageId: "ami-0a12000000000001",
                                   privateIpAddress: "10.0.1.10", publicIpAddress: nil, availabilityZone: "us-east-1a",
                                   platformDetails: "Linux/UNIX", keyName: nil, vpcId: nil, subnetId: nil, securityGroupIds: [], tags: [])
-        return ObservedInstance(cloud: cloud, image: nil, target: nil, host: .notProbed("not probed (no fleet key)"))
+        return ObservedInstance(cloud: cloud, image: nil, target: nil, host: .notProbed(.noFleetKey))
     }
 
     /// A probe whose login was refused leaves the last user tried in its target: that is no proof the
@@ -150,6 +152,6 @@ final class ScriptedLogin: InstanceLogin {
         let results = await Verifier(login: login, sleep: { _ in }).verify(observation, osUsers: ["ec2-user"],
                                                                           settings: SSHSettings(address: .privateIP))
         #expect(login.users == ["ec2-user"])
-        if case .failed(let diagnosis, _) = results.first?.outcome { #expect(diagnosis == .eicNotConfigured) } else { Issue.record("expected a failure") }
+        if case .failed(let finding) = results.first?.outcome { #expect(finding.diagnosis == .eicNotConfigured) } else { Issue.record("expected a failure") }
     }
 }

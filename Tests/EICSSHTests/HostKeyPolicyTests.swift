@@ -80,7 +80,9 @@ import Testing
         // A different key for the same host later in this process is refused, as a recorded one would be.
         try sshd.newHostKey()
         try await sshd.restarted()
-        await #expect(throws: HostConnectError.self) { try await planning.open(target) }
+        let refused = await #expect(throws: HostConnectError.self) { try await planning.open(target) }
+        // The connector's error keeps libssh2's side as its cause.
+        #expect(refused?.kind == .hostKeyChanged && (refused?.cause as? SSHError)?.kind == .hostKeyChanged, "\(String(describing: refused?.cause))")
         #expect(try String(contentsOfFile: knownHosts, encoding: .utf8) == "# comment line\n")
 
         // apply's connector records the key.

@@ -31,7 +31,7 @@ final class ApplyView: Sendable {
             let now = counts.withLock { $0.done += 1; return $0 }
             guard outcome.change.isChange || outcome.status == .failed || outcome.status == .cancelled else { return }
             if json {
-                emit(#"{"event":"finished","address":\#(JSONValue.quote(outcome.address)),"status":"\#(outcome.status.rawValue)","detail":\#(JSONValue.quote(outcome.detail)),"seconds":\#(String(format: "%.1f", outcome.seconds))}"#)
+                emit(#"{"event":"finished","address":\#(JSONValue.quote(outcome.address)),"status":"\#(outcome.status.rawValue)","detail":\#(JSONValue.quote(ReasonText.text(outcome.detail))),"detail_code":"\#(ReasonCode.code(outcome.detail))","seconds":\#(String(format: "%.1f", outcome.seconds))}"#)
                 return
             }
             progress.clear()
@@ -41,7 +41,7 @@ final class ApplyView: Sendable {
             case .failed: mark = style.red("✗")
             default: mark = style.yellow("-")
             }
-            emit("\(mark) \(outcome.address.terminalSafe): \(outcome.detail.terminalSafe) (\(String(format: "%.1f", outcome.seconds))s)")
+            emit("\(mark) \(outcome.address.terminalSafe): \(ReasonText.text(outcome.detail).terminalSafe) (\(String(format: "%.1f", outcome.seconds))s)")
             progress.update("applying: \(now.done) done, \(now.started - now.done) running")
         }
     }
@@ -66,7 +66,7 @@ final class ApplyView: Sendable {
         emit("")
         emit("Summary: " + order.filter { (byStatus[$0] ?? 0) > 0 || $0 == .failed }.map { "\($0.rawValue) \(byStatus[$0] ?? 0)" }.joined(separator: ", "))
         for outcome in outcomes where [.conflict, .unreachable, .skipped, .failed, .cancelled].contains(outcome.status) {
-            emit("  \(outcome.status.rawValue): \(outcome.address.terminalSafe): \(outcome.detail.terminalSafe)")
+            emit("  \(outcome.status.rawValue): \(outcome.address.terminalSafe): \(ReasonText.text(outcome.detail).terminalSafe)")
         }
         let failed = (byStatus[.failed] ?? 0) + (byStatus[.cancelled] ?? 0)
         let title = failed > 0 ? "Apply finished with errors." : "Apply complete!"

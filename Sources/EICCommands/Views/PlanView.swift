@@ -67,9 +67,11 @@ enum PlanView {
             title += "  " + style.red(action.change.rawValue)
         }
         var lines = [title]
-        if let before = action.before, action.change != .noOp || action.kind == .instance { lines.append("      now:  \(before.terminalSafe)") }
-        if let after = action.after { lines.append("      then: \(after.terminalSafe)") }
-        lines.append("      why:  \(action.reason.terminalSafe)")
+        if let before = action.before, action.change != .noOp || action.kind == .instance {
+            lines.append("      now:  \(ReasonText.text(before).terminalSafe)")
+        }
+        if let after = action.after { lines.append("      then: \(ReasonText.text(after).terminalSafe)") }
+        lines.append("      why:  \(ReasonText.text(action.reason).terminalSafe)")
         return lines
     }
 
@@ -102,6 +104,8 @@ enum PlanView {
             var before: String?
             var after: String?
             var reason: String
+            /// The reason's stable name (`ReasonCode`), for scripts: the sentence may be reworded, this is not.
+            var reasonCode: String
             /// For instances: "ssh" or "ssm", how the host was (or would have been) reached; else null.
             var transport: String?
         }
@@ -128,8 +132,9 @@ enum PlanView {
                 instance.target.map { (instance.cloud.instanceId, $0.transport.rawValue) }
             }, uniquingKeysWith: { first, _ in first })
             actions = result.actions.map {
-                Action(address: $0.address, kind: $0.kind.rawValue, action: $0.change.rawValue, before: $0.before, after: $0.after,
-                       reason: $0.reason, transport: $0.target.instanceId.flatMap { transports[$0] })
+                Action(address: $0.address, kind: $0.kind.rawValue, action: $0.change.rawValue, before: $0.before.map(ReasonText.text),
+                       after: $0.after.map(ReasonText.text), reason: ReasonText.text($0.reason), reasonCode: ReasonCode.code($0.reason),
+                       transport: $0.target.instanceId.flatMap { transports[$0] })
             }
             let s = result.summary
             summary = Summary(add: s.add, change: s.change, destroy: s.destroy, noOp: s.noOp, conflict: s.conflict, unreachable: s.unreachable, skip: s.skip)
@@ -168,6 +173,7 @@ extension PlanView.Document.Action {
         try container.encode(before, forKey: .before)
         try container.encode(after, forKey: .after)
         try container.encode(reason, forKey: .reason)
+        try container.encode(reasonCode, forKey: .reasonCode)
         try container.encode(transport, forKey: .transport)
     }
 }

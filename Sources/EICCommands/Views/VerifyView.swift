@@ -13,9 +13,9 @@ enum VerifyView {
             switch result.outcome {
             case .ok:
                 lines.append("  \(name)  \(user) " + style.green("ok") + String(format: " (%.1fs)", result.seconds))
-            case .failed(let diagnosis, let message):
-                lines.append("  \(name)  \(user) " + style.red("FAILED: \(diagnosis.rawValue)"))
-                lines.append("      \(message.terminalSafe)")
+            case .failed(let finding):
+                lines.append("  \(name)  \(user) " + style.red("FAILED: \(finding.diagnosis.rawValue)"))
+                lines.append("      \(ReasonText.text(finding).terminalSafe)")
             }
         }
         let passed = results.filter(\.passed).count
@@ -59,10 +59,10 @@ enum VerifyView {
         let hosts = results.map { result -> Document.Host in
             var host = Document.Host(instanceId: result.instanceId, name: result.name, osUser: result.osUser, address: result.address,
                                      result: "ok", diagnosis: nil, message: nil, seconds: result.seconds)
-            if case .failed(let diagnosis, let message) = result.outcome {
+            if case .failed(let finding) = result.outcome {
                 host.result = "failed"
-                host.diagnosis = diagnosis.rawValue
-                host.message = message
+                host.diagnosis = finding.diagnosis.rawValue
+                host.message = ReasonText.text(finding)
             }
             return host
         }

@@ -62,19 +62,19 @@ public final class Executor: Sendable {
         }
         for case .success(let (index, outcome)) in results { outcomes[index] = outcome }
         return outcomes.enumerated().map { index, outcome in
-            outcome ?? ActionOutcome(actions[index], .failed, "not run", seconds: 0)
+            outcome ?? ActionOutcome(actions[index], .failed, .notRun, seconds: 0)
         }
     }
 
     func perform(_ action: PlannedAction) async -> ActionOutcome {
         switch action.change {
-        case .noOp: return report(ActionOutcome(action, .ok, action.reason, seconds: 0))
-        case .conflict: return report(ActionOutcome(action, .conflict, action.reason, seconds: 0))
-        case .unreachable: return report(ActionOutcome(action, .unreachable, action.reason, seconds: 0))
-        case .skip: return report(ActionOutcome(action, .skipped, action.reason, seconds: 0))
+        case .noOp: return report(ActionOutcome(action, .ok, .planned(action.reason), seconds: 0))
+        case .conflict: return report(ActionOutcome(action, .conflict, .planned(action.reason), seconds: 0))
+        case .unreachable: return report(ActionOutcome(action, .unreachable, .planned(action.reason), seconds: 0))
+        case .skip: return report(ActionOutcome(action, .skipped, .planned(action.reason), seconds: 0))
         case .create, .update: break
         }
-        guard !isStopped else { return report(ActionOutcome(action, .cancelled, "not started: interrupted", seconds: 0)) }
+        guard !isStopped else { return report(ActionOutcome(action, .cancelled, .interrupted, seconds: 0)) }
         onEvent(.started(address: action.address))
         let start = DispatchTime.now().uptimeNanoseconds
         let (status, detail) = await execute(action)
@@ -92,39 +92,4 @@ public final class Executor: Sendable {
 public enum ExecutionEvent: Sendable {
     case started(address: String)
     case finished(ActionOutcome)
-}
-
-/// The result of one action.
-public struct ActionOutcome: Sendable, Equatable {
-    public enum Status: String, Sendable, Codable {
-        /// Already as planned (or converged on its own, e.g. a duplicate rule).
-        case ok
-        case changed
-        case conflict
-        case unreachable
-        case skipped
-        case failed
-        /// Not started because of Ctrl-C.
-        case cancelled
-    }
-
-    public var target: ResourceAddress
-    public var kind: ActionKind
-    public var change: Change
-    public var status: Status
-    /// One line for people: what was done, or why it failed.
-    public var detail: String
-    public var seconds: Double
-
-    public init(_ action: PlannedAction, _ status: Status, _ detail: String, seconds: Double) {
-        target = action.target
-        kind = action.kind
-        change = action.change
-        self.status = status
-        self.detail = detail
-        self.seconds = seconds
-    }
-
-    /// The target's address as people and JSON documents see it.
-    public var address: String { target.description }
 }

@@ -25,7 +25,8 @@ public enum HostCommands {
 
     static let package = "ec2-instance-connect"
 
-    static func tool(_ step: HostStep) -> String {
+    /// The package manager's program that runs `step`, e.g. "apt-get".
+    public static func tool(_ step: HostStep) -> String {
         switch step {
         case .install(let manager), .upgrade(let manager), .installPublished(let manager, _):
             switch manager {

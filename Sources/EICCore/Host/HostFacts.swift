@@ -199,12 +199,13 @@ extension EffectiveCommand {
 }
 
 extension HostFacts {
-    /// Where the foreign AuthorizedKeysCommand is and why eicsetup stops there (plan reason and verify diagnosis).
-    public var conflictDescription: String {
+    /// Where the foreign AuthorizedKeysCommand is: the first setting that is neither EIC's nor `none`,
+    /// else only the effective command.
+    public var foreignCommand: ForeignCommand {
         let foreign = settings.first {
             $0.keyword == "AuthorizedKeysCommand" && !EICCommandPaths.isNone($0.value) && !EICCommandPaths.isEIC($0.value)
         }
-        let place = foreign.map { " in \($0.file):\($0.line) (\($0.value))" } ?? " (\(effective.command ?? "?"))"
-        return "sshd already runs a foreign AuthorizedKeysCommand\(place); EIC cannot be used here and eicsetup never overwrites it"
+        return foreign.map { ForeignCommand(file: $0.file, line: $0.line, command: $0.value) }
+            ?? ForeignCommand(file: nil, line: nil, command: effective.command)
     }
 }

@@ -44,20 +44,3 @@ public struct SSMSettings: Sendable, Equatable, Codable {
         text.wholeMatch(of: #/0|[1-9][0-9]{0,6}|[1-9]?[0-9]%|100%/#) != nil
     }
 }
-
-extension AgentState {
-    /// Why Run Command cannot reach an instance whose agent is in this state (nil: `Online`, it can).
-    public var unreachableReason: String? {
-        switch self {
-        case .online: return nil
-        case .connectionLost:
-            return "its SSM agent is registered but has lost its connection (PingStatus ConnectionLost): the instance may be "
-                + "stopped or cannot reach the ssm, ssmmessages and ec2messages endpoints"
-        case .inactive: return "its SSM agent is registered but Inactive (PingStatus Inactive)"
-        }
-    }
-
-    /// Why Run Command cannot reach an instance with no registered agent.
-    public static let notRegisteredReason = "no SSM agent is registered for it (no instance profile with "
-        + "AmazonSSMManagedInstanceCore, the agent is not installed, or it cannot reach the SSM endpoints)"
-}

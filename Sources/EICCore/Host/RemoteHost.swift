@@ -143,7 +143,7 @@ extension RemoteHost {
 
 extension String {
     /// The string without leading and trailing spaces, tabs and newlines.
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         // By scalars: "\r\n" is one Character, equal to neither "\r" nor "\n".
         let isSpace: (Character) -> Bool = { $0.unicodeScalars.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" } }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {

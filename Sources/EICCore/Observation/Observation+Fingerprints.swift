@@ -39,6 +39,7 @@ extension Observation {
             return ["facts", facts.osID ?? "", facts.osVersion ?? "", facts.package.version ?? "-", facts.classification.rawValue,
                     facts.effective.command ?? "", facts.effective.user ?? "", facts.privilege.rawValue].joined(separator: "|")
         case .unreachable(let error): return "unreachable|\(error.kind.rawValue)"
+        case .agentUnavailable(let agent): return "no-agent|\(agent?.rawValue ?? "-")"
         case .probeFailed: return "probe-failed"
         case .notProbed(let why): return "not-probed|\(why)"
         }

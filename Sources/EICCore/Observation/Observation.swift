@@ -77,10 +77,22 @@ public enum HostObservation: Sendable {
     case facts(HostFacts)
     /// Could not log in: the connector's reason.
     case unreachable(HostConnectError)
+    /// Under `"transport": "ssm"`, Run Command cannot reach it: its agent is in this state (nil: none registered).
+    case agentUnavailable(AgentState?)
     /// Logged in, but the probe failed.
     case probeFailed(String)
     /// Not contacted at all (stopped, no address…).
-    case notProbed(String)
+    case notProbed(NotProbedReason)
+}
+
+/// Why the observer did not contact a host.
+public enum NotProbedReason: Sendable, Equatable, Codable {
+    /// The instance is not running; `state` is EC2's name for its state, e.g. "stopped".
+    case notRunning(state: String)
+    /// It has no address of the kind the plan connects to (`publicIP`: the plan wants a public one).
+    case noAddress(publicIP: Bool)
+    /// verify without a fleet key probes nothing.
+    case noFleetKey
 }
 
 /// A managed policy as IAM has it.

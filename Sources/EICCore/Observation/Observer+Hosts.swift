@@ -42,7 +42,7 @@ extension Observer {
         let settings = section.ssh
         guard instance.lifecycle == .running else {
             return (ObservedInstance(cloud: instance, image: image, target: nil,
-                                     host: .notProbed("the instance is \(instance.state), not running")), nil)
+                                     host: .notProbed(.notRunning(state: instance.state))), nil)
         }
         if section.transport != .ssh {
             let target = HostTarget.ssm(instanceId: instance.instanceId, commandTimeoutSeconds: settings.commandTimeoutSeconds)
@@ -50,15 +50,12 @@ extension Observer {
                 return await inspect(instance, image: image, target: target, keepSession: keepSession)
             }
             if section.transport == .ssm {
-                let why = agent.flatMap(\.unreachableReason) ?? AgentState.notRegisteredReason
-                return (ObservedInstance(cloud: instance, image: image, target: target,
-                                         host: .unreachable(HostConnectError(kind: .unreachable, message: why))), nil)
+                return (ObservedInstance(cloud: instance, image: image, target: target, host: .agentUnavailable(agent)), nil)
             }
             // auto: no online agent, so the operator's SSH.
         }
         guard let address = Self.address(of: instance, choice: settings.address) else {
-            let wanted = settings.address == .publicIP ? "a public IP" : "an IP address"
-            return (ObservedInstance(cloud: instance, image: image, target: nil, host: .notProbed("it has no \(wanted)")), nil)
+            return (ObservedInstance(cloud: instance, image: image, target: nil, host: .notProbed(.noAddress(publicIP: settings.address == .publicIP))), nil)
         }
         var lastTarget: HostTarget?
         var lastError = HostConnectError(kind: .authentication, message: "no login user to try")
@@ -77,7 +74,7 @@ extension Observer {
                 if error.kind == .authentication { continue }
                 break
             } catch {
-                lastError = HostConnectError(kind: .session, message: String(describing: error))
+                lastError = HostConnectError(kind: .session, message: String(describing: error), cause: error)
                 break
             }
             usersByImage.remember(user, imageId: instance.imageId)
@@ -95,7 +92,7 @@ extension Observer {
             return (ObservedInstance(cloud: instance, image: image, target: target, host: .unreachable(error)), nil)
         } catch {
             return (ObservedInstance(cloud: instance, image: image, target: target,
-                                     host: .unreachable(HostConnectError(kind: .session, message: String(describing: error)))), nil)
+                                     host: .unreachable(HostConnectError(kind: .session, message: String(describing: error), cause: error))), nil)
         }
     }
 

@@ -26,7 +26,7 @@ extension Observer {
             observation.instances = await probe(instances, images: images, plan: plan, agents: agents)
         } else {
             observation.instances = instances.map {
-                ObservedInstance(cloud: $0, image: images[$0.imageId], target: nil, host: .notProbed("not probed (no fleet key)"))
+                ObservedInstance(cloud: $0, image: images[$0.imageId], target: nil, host: .notProbed(.noFleetKey))
             }
         }
         return observation

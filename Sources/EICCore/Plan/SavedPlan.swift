@@ -45,8 +45,8 @@ public struct SavedPlan: Sendable, Equatable, Codable {
     }
 
     /// Addresses whose planned work differs between the saved actions and `fresh` (a plan made now from
-    /// the saved plan values and a new observation), in order. Human-readable text (reasons) is not
-    /// compared; what the executor would do is.
+    /// the saved plan values and a new observation), in order. Reasons and states (what people read)
+    /// are not compared; what the executor would do is.
     public func changedActions(_ fresh: [PlannedAction]) -> [String] {
         func work(_ action: PlannedAction) -> Work { Work(kind: action.kind, change: action.change, operation: action.operation) }
         let saved = Dictionary(actions.map { ($0.target, work($0)) }, uniquingKeysWith: { first, _ in first })
@@ -67,8 +67,9 @@ public struct SavedPlan: Sendable, Equatable, Codable {
 /// so the core stays free of crypto adapters and its tests can use any function.
 public struct SealedSavedPlan: Sendable, Codable {
     public static let kindTag = "eicsetup-saved-plan"
+    /// 4: actions carry typed reasons and states (`ActionReason`, `ActionState`) instead of sentences.
     /// 3: actions carry typed addresses (`target`), instances a transport.
-    public static let currentFormat = 3
+    public static let currentFormat = 4
 
     public var kind: String
     public var formatVersion: Int

@@ -6,17 +6,17 @@ public struct PlannedAction: Sendable, Equatable, Codable {
     public var target: ResourceAddress
     public var kind: ActionKind
     public var change: Change
-    /// What the target is now, for people (nil when it does not exist).
-    public var before: String?
+    /// What the target is now (nil when it does not exist, or nothing needs saying).
+    public var before: ActionState?
     /// What it will be after apply (nil when nothing changes).
-    public var after: String?
-    /// Why this action, in one sentence.
-    public var reason: String
+    public var after: ActionState?
+    /// Why this action, as facts; the views word it.
+    public var reason: ActionReason
     /// What the executor does.
     public var operation: Operation
 
-    public init(_ target: ResourceAddress, kind: ActionKind, change: Change, before: String?, after: String?, reason: String,
-                operation: Operation = .none) {
+    public init(_ target: ResourceAddress, kind: ActionKind, change: Change, before: ActionState? = nil, after: ActionState? = nil,
+                reason: ActionReason, operation: Operation = .none) {
         self.target = target
         self.kind = kind
         self.change = change

@@ -79,8 +79,7 @@ extension Planner {
                        _ observation: Observation) -> [PlannedAction] {
         switch documents {
         case .failure(let problem):
-            return [PlannedAction(.iamPolicy(name: spec.name), kind: .iamPolicy, change: .skip, before: nil, after: nil,
-                                  reason: problem.description)]
+            return [PlannedAction(.iamPolicy(name: spec.name), kind: .iamPolicy, change: .skip, reason: .policyUnwritable(problem))]
         case .success(let documents):
             return documents.map { policyAction(spec, name: $0.name, document: $0.document, parts: documents.count, observation) }
         }
@@ -88,30 +87,25 @@ extension Planner {
 
     func policyAction(_ spec: PolicySpec, name: String, document: String, parts: Int, _ observation: Observation) -> PlannedAction {
         let address = ResourceAddress.iamPolicy(name: name)
-        let split = parts > 1 ? " (one of \(parts) parts: by instance ARN the policy would pass IAM's 6,144-character quota)" : ""
-        let allows = "SendSSHPublicKey as \(spec.osUsers.joined(separator: ", "))"
+        let allows = ActionState.policyAllows(osUsers: spec.osUsers)
         switch observation.policies[name] ?? .absent {
         case .absent:
-            return PlannedAction(address, kind: .iamPolicy, change: .create, before: nil, after: allows,
-                                 reason: "no policy named \(name) in account \(observation.caller.account)" + split,
+            return PlannedAction(address, kind: .iamPolicy, change: .create, after: allows,
+                                 reason: .policyAbsent(name: name, account: observation.caller.account, parts: parts),
                                  operation: .createPolicy(name: name, arn: observation.policyArn(name), document: document, description: spec.description))
         case .present(let policy, let current, let versions):
             if let current, PolicyDocument.equivalent(current, document) {
-                return PlannedAction(address, kind: .iamPolicy, change: .noOp, before: allows, after: nil,
-                                     reason: "version \(policy.defaultVersionId) already says this" + split)
+                return PlannedAction(address, kind: .iamPolicy, change: .noOp, before: allows,
+                                     reason: .policyCurrent(version: policy.defaultVersionId, parts: parts))
             }
             // Another team's policy of the same name is not rewritten, nor are its versions pruned.
             guard policy.isManagedByEICSetup || spec.adopt else {
-                return PlannedAction(address, kind: .iamPolicy, change: .conflict, before: "version \(policy.defaultVersionId)", after: nil,
-                                     reason: "a policy named \(name) exists that eicsetup did not create (no \(ManagedPolicy.ownerTag.key)="
-                                         + "\(ManagedPolicy.ownerTag.value) tag) and says something else; eicsetup leaves it alone. Rename the "
-                                         + "plan's policy, or set \"adopt\": true on it to take it over (a new default version; the oldest may be deleted)")
+                return PlannedAction(address, kind: .iamPolicy, change: .conflict, before: .policyVersion(policy.defaultVersionId),
+                                     reason: .policyForeign(name: name))
             }
-            var reason = "the default version \(policy.defaultVersionId) differs from the plan; a new default version will be created"
             let prune = PolicyVersion.pruneCandidate(versions, limit: IAMQuota.policyVersions)?.versionId
-            if let prune { reason += " (the oldest non-default version \(prune) is deleted to stay within IAM's limit of 5)" }
-            return PlannedAction(address, kind: .iamPolicy, change: .update, before: "version \(policy.defaultVersionId)",
-                                 after: allows, reason: reason + split,
+            return PlannedAction(address, kind: .iamPolicy, change: .update, before: .policyVersion(policy.defaultVersionId),
+                                 after: allows, reason: .policyDiffers(version: policy.defaultVersionId, prune: prune, parts: parts),
                                  operation: .updatePolicy(name: name, arn: policy.arn, document: document, pruneVersionId: prune))
         }
     }
@@ -121,37 +115,29 @@ extension Planner {
         let address = ResourceAddress.iamAttachment(policy: policyName, principal: principal)
         let arn = observation.policyArn(policyName)
         guard let known = observation.attachments[principal], let attached = known else {
-            return PlannedAction(address, kind: .iamAttachment, change: .skip, before: nil, after: nil,
-                                 reason: "\(principal) does not exist; eicsetup attaches policies but never creates users, groups or roles")
+            return PlannedAction(address, kind: .iamAttachment, change: .skip, reason: .principalMissing(principal))
         }
         if attached.contains(where: { $0.policyArn == arn }) {
-            return PlannedAction(address, kind: .iamAttachment, change: .noOp, before: "attached", after: nil,
-                                 reason: "\(policyName) is already attached to \(principal)")
+            return PlannedAction(address, kind: .iamAttachment, change: .noOp, before: .attached,
+                                 reason: .policyAttached(policy: policyName, principal: principal))
         }
         if attached.count + pendingBefore >= IAMQuota.attachedPolicies {
-            return PlannedAction(address, kind: .iamAttachment, change: .skip, before: nil, after: nil,
-                                 reason: "\(principal) would have more than \(IAMQuota.attachedPolicies) managed policies (IAM's limit; it has \(attached.count)); detach one yourself, attach to a group, or select by tag so one policy suffices")
+            return PlannedAction(address, kind: .iamAttachment, change: .skip,
+                                 reason: .attachmentQuota(principal: principal, attached: attached.count, limit: IAMQuota.attachedPolicies))
         }
-        return PlannedAction(address, kind: .iamAttachment, change: .create, before: nil, after: "attached",
-                             reason: "\(policyName) is not attached to \(principal)",
+        return PlannedAction(address, kind: .iamAttachment, change: .create, after: .attached,
+                             reason: .policyNotAttached(policy: policyName, principal: principal),
                              operation: .attachPolicy(policyArn: arn, principal: principal))
     }
 }
 
-/// Why no policy document can be written.
-public enum PolicyProblem: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why no policy document can be written (the views word it).
+public enum PolicyProblem: Error, Sendable, Equatable, Codable {
     case noInstances
+    /// The policy by instance ARN would have this many characters (whitespace not counted).
     case tooLarge(Int)
+    /// The template cannot be filled (`PolicyDocument`'s explanation).
     case template(String)
+    /// A split part's name would pass IAM's 128-character limit.
     case nameTooLong(String)
-
-    public var description: String {
-        switch self {
-        case .noInstances: return "the plan selects no instances, so a policy by instance ARN would allow nothing"
-        case .tooLarge(let size):
-            return "the policy by instance ARN would be \(size) characters, over IAM's \(Planner.IAMQuota.managedPolicyCharacters); select by tag instead (\"instances\": {\"tags\": {...}})"
-        case .template(let reason): return reason
-        case .nameTooLong(let name): return "the part \(name) would pass IAM's 128-character policy name limit; shorten the policy name or select by tag"
-        }
-    }
 }

@@ -7,7 +7,8 @@ extension Planner {
         public static let inboundRulesPerGroup = 60
     }
 
-    enum RuleFamily: String, CaseIterable {
+    /// The address families EC2 counts rules in separately.
+    public enum RuleFamily: String, Sendable, Codable, CaseIterable {
         case ipv4 = "IPv4"
         case ipv6 = "IPv6"
     }
@@ -51,11 +52,9 @@ extension Planner {
             guard action.change == .create, case .authorizeIngress(let group, let permission) = action.operation,
                   let family = Self.families(permission.source).first(where: { over[group]?[$0] != nil }),
                   let counts = over[group]?[family] else { return action }
-            let reason = "security group \(group) would have \(counts.existing + counts.added) inbound \(family.rawValue) rules "
-                + "(it has \(counts.existing), the plan adds \(counts.added)), over AWS's quota of \(EC2Quota.inboundRulesPerGroup) per group; "
-                + "none of them is added. Use the prefix list com.amazonaws.\(observation.region).ec2-instance-connect (one rule), "
-                + "or raise the quota first"
-            return PlannedAction(action.target, kind: action.kind, change: .skip, before: nil, after: nil, reason: reason)
+            let reason = ActionReason.ruleQuota(groupId: group, family: family, existing: counts.existing, added: counts.added,
+                                                limit: EC2Quota.inboundRulesPerGroup, region: observation.region)
+            return PlannedAction(action.target, kind: action.kind, change: .skip, reason: reason)
         }
     }
 }

@@ -26,8 +26,7 @@ public struct Planner: Sendable {
                         // Attaching another team's policy would grant what it says, not what the plan says.
                         if actions.contains(where: { $0.target == .iamPolicy(name: name) && $0.change == .conflict }) {
                             return PlannedAction(.iamAttachment(policy: name, principal: principal),
-                                                 kind: .iamAttachment, change: .skip, before: nil, after: nil,
-                                                 reason: "\(name) is another team's policy (see above); it is not attached")
+                                                 kind: .iamAttachment, change: .skip, reason: .foreignPolicyNotAttached(policy: name))
                         }
                         return attachmentAction(name, principal, observation, pendingBefore: missing.firstIndex(of: name) ?? 0)
                     }
@@ -85,7 +84,7 @@ extension Planner {
                 for group in groups {
                     if let problem {
                         actions.append(PlannedAction(.securityGroupRule(groupId: group, rule: "tcp/\(rule.port)"), kind: .securityGroupRule,
-                                                     change: .skip, before: nil, after: nil, reason: problem))
+                                                     change: .skip, reason: .sourceUnresolved(problem)))
                         continue
                     }
                     for permission in permissions where !(wanted[group] ?? []).contains(permission) {
@@ -109,21 +108,22 @@ extension Planner {
         let text = Self.describe(permission)
         let address = ResourceAddress.securityGroupRule(groupId: group, rule: text)
         guard let rules = observation.groupRules[group] else {
-            return PlannedAction(address, kind: .securityGroupRule, change: .skip, before: nil, after: nil,
-                                 reason: "security group \(group) was not found; check the id and the region")
+            return PlannedAction(address, kind: .securityGroupRule, change: .skip, reason: .groupMissing(groupId: group))
         }
         if let existing = rules.first(where: { !$0.isEgress && $0.covers(permission) }) {
-            return PlannedAction(address, kind: .securityGroupRule, change: .noOp, before: text, after: nil,
-                                 reason: "rule \(existing.ruleId) already allows it")
+            // Now: the permission is there (under the existing rule's own description, if any).
+            let covered = IngressPermission(ipProtocol: permission.ipProtocol, fromPort: permission.fromPort, toPort: permission.toPort,
+                                            source: permission.source)
+            return PlannedAction(address, kind: .securityGroupRule, change: .noOp, before: .ingress(covered),
+                                 reason: .ruleCovered(ruleId: existing.ruleId))
         }
-        return PlannedAction(address, kind: .securityGroupRule, change: .create, before: nil,
-                             after: text + (permission.description.map { " \"\($0)\"" } ?? ""),
-                             reason: "inbound \(text) is not allowed yet",
+        return PlannedAction(address, kind: .securityGroupRule, change: .create, after: .ingress(permission),
+                             reason: .ruleMissing(permission),
                              operation: .authorizeIngress(groupId: group, permission: permission))
     }
 
     /// The permissions a rule stands for, or why it cannot be resolved.
-    static func permissions(for rule: IngressRule, _ observation: Observation) -> ([IngressPermission], String?) {
+    static func permissions(for rule: IngressRule, _ observation: Observation) -> ([IngressPermission], RuleSourceProblem?) {
         func make(_ source: IngressPermission.Source, _ fallback: String) -> IngressPermission {
             IngressPermission(fromPort: rule.port, toPort: rule.port, source: source, description: rule.description ?? fallback)
         }
@@ -133,23 +133,23 @@ extension Planner {
         switch rule.source {
         case .cidr(let text): return ([cidr(text, "eicsetup")], nil)
         case .operatorAddress:
-            guard let address = observation.operatorCIDR else { return ([], "your public address is unknown") }
+            guard let address = observation.operatorCIDR else { return ([], .operatorAddressUnknown) }
             return ([cidr(address, "operator")], nil)
         case .ipRanges(let service, _):
-            guard let ranges = observation.ipRanges else { return ([], "ip-ranges.json was not read") }
+            guard let ranges = observation.ipRanges else { return ([], .ipRangesNotRead) }
             let label = "\(service) ranges (syncToken \(ranges.syncToken))"
             return ((ranges.ipv4 + ranges.ipv6).map { cidr($0, label) }, nil)
         case .prefixList(let name):
             if name.hasPrefix("pl-") { return ([make(.prefixList(name), "EC2 Instance Connect")], nil) }
             guard let id = observation.prefixLists[name] else {
-                return ([], "no managed prefix list named \(name) in \(observation.region)")
+                return ([], .prefixListMissing(name: name, region: observation.region))
             }
             return ([make(.prefixList(id), "EC2 Instance Connect")], nil)
         }
     }
 
-    /// "tcp/22 from 203.0.113.7/32".
-    static func describe(_ permission: IngressPermission) -> String {
+    /// "tcp/22 from 203.0.113.7/32": the rule part of a rule's address (the views reuse it).
+    public static func describe(_ permission: IngressPermission) -> String {
         let source: String
         switch permission.source {
         case .cidrIpv4(let cidr), .cidrIpv6(let cidr): source = cidr

@@ -58,7 +58,8 @@ public enum HostKeyMode: String, Sendable, Codable, CaseIterable {
     case acceptNew = "accept-new"
 }
 
-/// Why a host could not be opened, as the planner reports it.
+/// Why a host could not be opened, as the planner reports it. It keeps the adapter's error as `cause`
+/// (e.g. `SSHError` with libssh2's code and operation) for callers that want more than the kind.
 public struct HostConnectError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Codable {
         /// Refused, unroutable, name not resolved.
@@ -80,11 +81,19 @@ public struct HostConnectError: Error, Sendable, Equatable, CustomStringConverti
     public var kind: Kind
     /// The adapter's explanation, with the next step.
     public var message: String
+    /// The adapter's error, when there was one (its description is already free of secrets).
+    public var cause: (any Error & Sendable)?
 
-    public init(kind: Kind, message: String) {
+    public init(kind: Kind, message: String, cause: (any Error & Sendable)? = nil) {
         self.kind = kind
         self.message = message
+        self.cause = cause
     }
 
     public var description: String { message }
+
+    /// Equal when the kind and the message are: the cause is detail, not identity.
+    public static func == (lhs: HostConnectError, rhs: HostConnectError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message
+    }
 }

@@ -33,7 +33,7 @@ public struct Verifier: Sendable {
             case .failure(let error):
                 let instance = observation.instances[index]
                 return VerifyResult(instanceId: instance.cloud.instanceId, name: instance.displayName, osUser: "", address: nil,
-                                    outcome: .failed(.other, String(describing: error)), seconds: 0)
+                                    outcome: .failed(.other(String(describing: error))), seconds: 0)
             }
         }
     }
@@ -65,10 +65,10 @@ public struct Verifier: Sendable {
                          outcome: outcome, seconds: clock() - started)
         }
         guard instance.cloud.lifecycle == .running else {
-            return result(.failed(.unreachable, "the instance is \(instance.cloud.state)"), address: nil)
+            return result(.failed(.notRunning(state: instance.cloud.state)), address: nil)
         }
         guard let address = Observer.address(of: instance.cloud, choice: settings.address) else {
-            return result(.failed(.unreachable, "the instance has no address to connect to"), address: nil)
+            return result(.failed(.noAddress), address: nil)
         }
         var delay = 1.0
         var next = 1
@@ -85,7 +85,7 @@ public struct Verifier: Sendable {
                     delay = min(delay * 2, 8)
                     continue
                 }
-                return result(.failed(.noPermission, "SendSSHPublicKey was refused for \(user) on this instance (AccessDenied, retried \(Int(accessDeniedRetrySeconds)) s for IAM propagation): \(message)"), address: address)
+                return result(.failed(.accessDenied(user: user, retriedSeconds: Int(accessDeniedRetrySeconds), message: message)), address: address)
             case .keyRefused(let message):
                 // Without the AMI's name the user is a guess: a refused key may only mean "no such user here".
                 if next < users.count {
@@ -95,13 +95,13 @@ public struct Verifier: Sendable {
                 }
                 return result(Self.diagnoseRefusedKey(instance, message: message, took: clock() - attemptStart), address: address)
             case .hostKeyChanged(let message):
-                return result(.failed(.hostKeyMismatch, "the host key differs from known_hosts: \(message)"), address: address)
+                return result(.failed(.hostKeyChanged(message: message)), address: address)
             case .hostKeyUnknown(let message):
-                return result(.failed(.hostKeyUnknown, "the host key is not in known_hosts (strict): \(message)"), address: address)
+                return result(.failed(.hostKeyUnknown(message: message)), address: address)
             case .unreachable(let message):
                 return result(Self.diagnoseUnreachable(instance, observation, port: settings.port, message: message), address: address)
             case .other(let message):
-                return result(.failed(.other, message), address: address)
+                return result(.failed(.other(message)), address: address)
             }
         }
     }
@@ -123,19 +123,18 @@ public struct Verifier: Sendable {
     /// The key was pushed but sshd refused it: say why, from what the probe saw.
     static func diagnoseRefusedKey(_ instance: ObservedInstance, message: String, took: Double) -> VerifyResult.Outcome {
         guard case .facts(let facts) = instance.host else {
-            return .failed(.eicNotConfigured, "sshd refused the pushed key and the host could not be probed over the fleet key (\(message))")
+            return .failed(.keyRefusedUnprobed(message: message))
         }
         switch facts.classification {
         case .conflict:
-            return .failed(.eicNotConfigured, "EIC is not configured: \(facts.conflictDescription)")
+            return .failed(.foreignCommand(facts.foreignCommand))
         case .none where !facts.package.installed:
-            let why = facts.privilege == .sudoNeedsPassword ? " (sudo needs a password there, so apply could not install it)" : ""
-            return .failed(.eicNotConfigured, "EIC is not configured: ec2-instance-connect is not installed\(why)")
+            return .failed(.packageMissing(sudoNeedsPassword: facts.privilege == .sudoNeedsPassword))
         case .none:
-            return .failed(.eicNotConfigured, "EIC is not configured: ec2-instance-connect is installed but sshd has no AuthorizedKeysCommand")
+            return .failed(.noAuthorizedKeysCommand)
         case .eic:
-            if took > 55 { return .failed(.keyExpired, "the pushed key expired before the login finished (\(Int(took)) s; keys live 60 s)") }
-            return .failed(.eicNotConfigured, "sshd's configuration names EIC's command but the running sshd refused the key: sshd was probably not restarted after the install (\(message))")
+            if took > 55 { return .failed(.keyExpired(seconds: Int(took))) }
+            return .failed(.sshdNotRestarted(message: message))
         }
     }
 
@@ -148,10 +147,10 @@ public struct Verifier: Sendable {
                 (observation.groupRules[group] ?? []).contains { !$0.isEgress && ($0.covers(wanted) || Self.isOpenToAll($0, port: port)) }
             }
             if !open {
-                return .failed(.securityGroup, "no security group of the instance (\(groups.joined(separator: ", "))) allows tcp/\(port) from \(source); \(message)")
+                return .failed(.securityGroupClosed(groups: groups, port: port, source: source, message: message))
             }
         }
-        return .failed(.unreachable, "the host does not answer on tcp/\(port): \(message)")
+        return .failed(.noAnswer(port: port, message: message))
     }
 
     static func isOpenToAll(_ rule: SecurityGroupRule, port: Int) -> Bool {
@@ -165,7 +164,7 @@ public struct Verifier: Sendable {
 public struct VerifyResult: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         case ok
-        case failed(Diagnosis, String)
+        case failed(VerifyFinding)
     }
 
     /// The cause, typed.
