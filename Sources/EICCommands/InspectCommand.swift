@@ -44,8 +44,7 @@ struct InspectCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535 (got \(port)).") }
         // OS user names the design accepts (design §3); anything else could not be a real login anyway.
-        let userPattern = #/^[A-Za-z_][A-Za-z0-9@._-]{0,30}[A-Za-z0-9$_-]?$/#
-        guard (try? userPattern.wholeMatch(in: user)) != nil else {
+        guard TextShape.isOSUserName(user) else {
             throw ValidationError("--user '\(user)' is not a valid OS user name.")
         }
         guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else {

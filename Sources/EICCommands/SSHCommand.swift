@@ -86,8 +86,8 @@ struct SSHCommand: AsyncParsableCommand {
             user = nil
             id = target
         }
-        guard (try? #/^i-[0-9a-f]{8,17}$/#.wholeMatch(in: id)) != nil else { return nil }
-        if let user, (try? #/^[A-Za-z_][A-Za-z0-9@._-]{0,30}[A-Za-z0-9$_-]?$/#.wholeMatch(in: user)) == nil { return nil }
+        guard TextShape.isResourceId(id, prefix: "i-") else { return nil }
+        if let user, !TextShape.isOSUserName(user) { return nil }
         return (user, id)
     }
 

@@ -1,3 +1,4 @@
+import EICCore
 import Foundation
 
 /// Where a call goes and which region it is signed for.
@@ -90,14 +91,7 @@ public struct EndpointResolver: Sendable {
     }
 
     /// Accepts names like `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`; rejects typos early.
-    /// The shape `[a-z]{2}(-[a-z]+)+-[0-9]{1,2}`, checked by hand: a Foundation regular expression loads
-    /// ICU's regex engine, ~4 MiB of resident memory for one check per run.
     static func isPlausibleRegion(_ region: String) -> Bool {
-        let parts = region.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let number = parts.last, let country = parts.first else { return false }
-        let isLower = { (part: Substring) in !part.isEmpty && part.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) } }
-        return country.utf8.count == 2 && isLower(country)
-            && parts.dropFirst().dropLast().allSatisfy(isLower)
-            && (1...2).contains(number.utf8.count) && number.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        TextShape.isRegionName(region)
     }
 }

@@ -36,11 +36,15 @@ public struct SSMSettings: Sendable, Equatable, Codable {
 
     /// AWS's pattern for MaxConcurrency: a positive count, or 1%–100%.
     public static func isValidConcurrency(_ text: String) -> Bool {
-        text.wholeMatch(of: #/[1-9][0-9]{0,6}|[1-9][0-9]?%|100%/#) != nil
+        guard text.hasSuffix("%") else { return TextShape.isCount(text, maxDigits: 7, zero: false) }
+        let percent = text.dropLast()
+        return percent == "100" || TextShape.isCount(percent, maxDigits: 2, zero: false)
     }
 
     /// AWS's pattern for MaxErrors: a count (0 stops at the first failure), or 0%–100%.
     public static func isValidErrors(_ text: String) -> Bool {
-        text.wholeMatch(of: #/0|[1-9][0-9]{0,6}|[1-9]?[0-9]%|100%/#) != nil
+        guard text.hasSuffix("%") else { return TextShape.isCount(text, maxDigits: 7, zero: true) }
+        let percent = text.dropLast()
+        return percent == "100" || TextShape.isCount(percent, maxDigits: 2, zero: true)
     }
 }

@@ -169,7 +169,7 @@ struct Reader {
                 return nil
             }
             let name = String(rest[start.upperBound..<end])
-            if !PlanValidators.matches(name, #/[A-Za-z_][A-Za-z0-9_]*/#) {
+            if !TextShape.isVariableName(name) {
                 issue(path, "\"${\(name)}\" is not a variable name")
                 ok = false
             } else if let value = environment[name], !value.isEmpty {

@@ -1,26 +1,29 @@
 /// Syntax checks for the values a plan may contain. Each returns nil when the value is fine, else
 /// the message for a `PlanIssue`. Patterns follow AWS's documented constraints for each field.
 enum PlanValidators {
-    static func matches<Output>(_ text: String, _ regex: Regex<Output>) -> Bool {
-        (try? regex.wholeMatch(in: text)) != nil
+    /// IAM names: `[\w+=,.@-]`.
+    static func iamNameByte(_ byte: UInt8) -> Bool { TextShape.isAlphanumeric(byte) || TextShape.isOneOf("+=,.@_-")(byte) }
+    /// Security group rule descriptions: letters, digits, spaces and `._-:/()#,@[]+=&;{}!$*`.
+    static func ruleDescriptionByte(_ byte: UInt8) -> Bool {
+        TextShape.isAlphanumeric(byte) || TextShape.isOneOf(" ._-:/()#,@[]+=&;{}!$*")(byte)
     }
 
     /// OS user names the SendSSHPublicKey API accepts (and nothing a shell would read specially).
     static func osUser(_ name: String) -> String? {
-        matches(name, #/[A-Za-z_][A-Za-z0-9@._-]{0,30}[A-Za-z0-9$_-]?/#) ? nil
+        TextShape.isOSUserName(name) ? nil
             : "\"\(name)\" is not a valid OS user name (letters, digits, @ . _ -; at most 32 characters; no spaces or shell characters)"
     }
 
     static func region(_ name: String) -> String? {
-        matches(name, #/[a-z]{2}(-[a-z]+)+-[0-9]{1,2}/#) ? nil : "\"\(name)\" is not an AWS region name such as us-east-1"
+        TextShape.isRegionName(name) ? nil : "\"\(name)\" is not an AWS region name such as us-east-1"
     }
 
     static func groupId(_ id: String) -> String? {
-        matches(id, #/sg-(?:[0-9a-f]{8}|[0-9a-f]{17})/#) ? nil : "\"\(id)\" is not a security group id (sg- followed by 8 or 17 hex digits)"
+        TextShape.isResourceId(id, prefix: "sg-") ? nil : "\"\(id)\" is not a security group id (sg- followed by 8 or 17 hex digits)"
     }
 
     static func instanceId(_ id: String) -> String? {
-        matches(id, #/i-(?:[0-9a-f]{8}|[0-9a-f]{17})/#) ? nil : "\"\(id)\" is not an instance id (i- followed by 8 or 17 hex digits)"
+        TextShape.isResourceId(id, prefix: "i-") ? nil : "\"\(id)\" is not an instance id (i- followed by 8 or 17 hex digits)"
     }
 
     static func port(_ port: Int) -> String? {
@@ -29,20 +32,20 @@ enum PlanValidators {
 
     /// IAM policy names: `[\w+=,.@-]{1,128}`.
     static func policyName(_ name: String) -> String? {
-        matches(name, #/[A-Za-z0-9+=,.@_-]{1,128}/#) ? nil
+        TextShape.consists(name, of: iamNameByte, count: 1...128) ? nil
             : "\"\(name)\" is not a valid IAM policy name (1–128 of letters, digits and + = , . @ _ -)"
     }
 
     /// IAM user, group and role names: `[\w+=,.@-]`, users and roles up to 64, groups up to 128.
     static func principalName(_ name: String, kind: PrincipalKind) -> String? {
         let limit = kind == .group ? 128 : 64
-        let ok = name.count <= limit && matches(name, #/[A-Za-z0-9+=,.@_-]+/#)
+        let ok = TextShape.consists(name, of: iamNameByte, count: 1...limit)
         return ok ? nil : "\"\(name)\" is not a valid IAM \(kind.rawValue.lowercased()) name (1–\(limit) of letters, digits and + = , . @ _ -)"
     }
 
     /// Security group rule descriptions: AWS's allowed characters, at most 255.
     static func ruleDescription(_ text: String) -> String? {
-        let ok = text.count <= 255 && matches(text, #/[A-Za-z0-9 ._\-:\/()#,@\[\]+=&;{}!$*]*/#)
+        let ok = TextShape.consists(text, of: ruleDescriptionByte, count: 0...255)
         return ok ? nil : "rule descriptions allow letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* (at most 255 characters)"
     }
 
@@ -81,11 +84,19 @@ enum PlanValidators {
     static let splitPolicyNameLimit = 124
 
     static func packageVersion(_ text: String) -> String? {
-        matches(text, #/[0-9][A-Za-z0-9.+~:_-]*/#) ? nil : "\"\(text)\" is not a package version such as 1.1-18"
+        let ok = text.utf8.first.map(TextShape.isDigit) == true
+            && TextShape.consists(text, of: { TextShape.isAlphanumeric($0) || TextShape.isOneOf(".+~:_-")($0) }, count: 1...Int.max)
+        return ok ? nil : "\"\(text)\" is not a package version such as 1.1-18"
     }
 
     static func prefixList(_ text: String) -> String? {
-        if matches(text, #/pl-[0-9a-f]{8,17}/#) || matches(text, #/com\.amazonaws\.[a-z0-9-]+\.ec2-instance-connect/#) { return nil }
+        if text.hasPrefix("pl-"), TextShape.consists(text.dropFirst(3), of: TextShape.isLowerHex, count: 8...17) { return nil }
+        let (head, tail) = ("com.amazonaws.", ".ec2-instance-connect")
+        if text.hasPrefix(head), text.hasSuffix(tail), text.utf8.count > head.utf8.count + tail.utf8.count,
+           TextShape.consists(text.dropFirst(head.count).dropLast(tail.count),
+                              of: { TextShape.isDigit($0) || (0x61...0x7A).contains($0) || $0 == UInt8(ascii: "-") }, count: 1...Int.max) {
+            return nil
+        }
         return "\"\(text)\" is neither a prefix list id (pl-…) nor com.amazonaws.REGION.ec2-instance-connect"
     }
 

@@ -133,7 +133,7 @@ extension Reader {
         if case .object(let members)? = fields["filters"] {
             for member in members {
                 let memberPath = Reader.join(path + ".filters", member.key)
-                if !PlanValidators.matches(member.key, #/[A-Za-z0-9:._-]{1,128}/#) { issue(memberPath, "not a DescribeInstances filter name"); continue }
+                if !TextShape.consists(member.key, of: { TextShape.isAlphanumeric($0) || TextShape.isOneOf(":._-")($0) }, count: 1...128) { issue(memberPath, "not a DescribeInstances filter name"); continue }
                 filters[member.key] = strings(member.value, memberPath) { $0.isEmpty ? "filter values cannot be empty" : nil }
             }
         }
