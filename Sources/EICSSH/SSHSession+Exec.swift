@@ -64,7 +64,9 @@ extension SSHSession {
         var stdout: [UInt8] = [], stderr: [UInt8] = []
         var written = 0
         var eofSent = false
-        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+        // 8 KiB per read: one such buffer lives for every command in flight (200 at the default
+        // parallelism, each waiting seconds on an install), and a bigger one only saves loop turns.
+        var buffer = [UInt8](repeating: 0, count: 8 * 1024)
         while true {
             var progressed = false
             if written < stdin.count {
