@@ -28,16 +28,19 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// Builds an error from OpenSSL's thread-local error queue, draining it.
     static func fromOpenSSL(_ operation: String) -> CryptoError {
-        var reason = "unknown OpenSSL error"
+        CryptoError(operation: operation, reason: openSSLReason() ?? "unknown OpenSSL error")
+    }
+
+    /// The first reason in OpenSSL's thread-local error queue (nil when it is empty), draining the queue
+    /// so that a later failure does not report a stale reason.
+    public static func openSSLReason() -> String? {
         var code = ERR_get_error()
-        if code != 0 {
-            var buffer = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(code, &buffer, buffer.count)
-            reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            // Drain the rest so a later failure does not report a stale reason.
-            repeat { code = ERR_get_error() } while code != 0
-        }
-        return CryptoError(operation: operation, reason: reason)
+        guard code != 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: 256)
+        ERR_error_string_n(code, &buffer, buffer.count)
+        let reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        repeat { code = ERR_get_error() } while code != 0
+        return reason
     }
 
     public var description: String { "\(operation) failed: \(reason)" }

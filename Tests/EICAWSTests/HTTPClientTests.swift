@@ -13,13 +13,7 @@ import EICSandbox
     static let direct = HTTPClient(proxies: .success(ProxySettings()))
 
     static func withPeer(_ body: (Int) async throws -> Void) async throws {
-        let script = RepositoryPaths.root.appendingPathComponent("Tests/Support/http_peer.py").path
-        let (server, port) = try await LoopbackServer.start { port in [RepositoryPaths.python, script, String(port)] }
-        defer {
-            kill(server, SIGTERM)
-            ChildProcess.reapIfExited(server)
-        }
-        try await body(port)
+        try await LoopbackServer.withPythonPeer("http_peer.py", body)
     }
 
     /// A self-signed certificate for IP 127.0.0.1 and an `openssl s_server -www` using it.
@@ -152,6 +146,11 @@ import EICSandbox
         #expect(settings.proxy(forHost: "api.internal.example", tls: false) == nil)
         #expect(settings.proxy(forHost: "127.0.0.1", tls: false) == nil)
         #expect(settings.proxy(forHost: "169.254.169.254", tls: false) == nil)
+        // Local by address, not by how the name begins.
+        for local in ["localhost", "127.1.2.3", "::1", "fe80::1", "fd00:ec2::254"] { #expect(ProxySettings.isLocal(local), "\(local)") }
+        for remote in ["127.example.com", "169.254.example.com", "10.0.0.1", "fe80.example.com", "2001:db8::1"] {
+            #expect(!ProxySettings.isLocal(remote), "\(remote)")
+        }
         let uppercaseHTTPOnly = try ProxySettings.from(["HTTP_PROXY": "http://proxy.example:8080"]).get()
         #expect(uppercaseHTTPOnly.http == nil)
         guard case .failure(.proxy) = ProxySettings.from(["https_proxy": "https://proxy.example:443"]) else {

@@ -8,13 +8,7 @@ import Testing
 /// (Tests/Support/checkip_http.py): answers are capped, and one deadline covers the whole exchange.
 @Suite(.serialized) struct ResourceFetcherTests {
     static func withServer(_ body: (Int) async throws -> Void) async throws {
-        let script = RepositoryPaths.root.appendingPathComponent("Tests/Support/checkip_http.py").path
-        let (server, port) = try await LoopbackServer.start { port in [RepositoryPaths.python, script, String(port)] }
-        defer {
-            kill(server, SIGTERM)
-            ChildProcess.reapIfExited(server)
-        }
-        try await body(port)
+        try await LoopbackServer.withPythonPeer("checkip_http.py", body)
     }
 
     @Test func anAnswerEndingInCRLFArrivesWhole() async throws {

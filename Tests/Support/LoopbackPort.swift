@@ -66,6 +66,18 @@ public enum PeerReaper {
 /// Starts a small test server on a free loopback port, retrying with another port if the chosen one
 /// was taken in the meantime (other processes' outgoing connections use the same port range).
 public enum LoopbackServer {
+    /// Runs `body` with the port of `Tests/Support/SCRIPT PORT ARGUMENTS…` (a Python peer), stopping it after.
+    public static func withPythonPeer(_ script: String, arguments: [String] = [],
+                                      _ body: (Int) async throws -> Void) async throws {
+        let path = RepositoryPaths.root.appendingPathComponent("Tests/Support/" + script).path
+        let (server, port) = try await start { port in [RepositoryPaths.python, path, String(port)] + arguments }
+        defer {
+            kill(server, SIGTERM)
+            ChildProcess.reapIfExited(server)
+        }
+        try await body(port)
+    }
+
     public static func start(_ arguments: @Sendable (Int) -> [String], attempts: Int = 3,
                              timeout: Double = 60) async throws -> (pid: Int32, port: Int) {
         for _ in 0..<attempts {

@@ -58,16 +58,10 @@ public enum AWSTimestamp {
         return Date(timeIntervalSince1970: Double(seconds - offset) + fraction)
     }
 
-    /// `2026-12-05T10:00:00Z` (UTC, whole seconds).
+    /// `2026-12-05T10:00:00Z` (UTC, whole seconds): SigV4's `X-Amz-Date` form with its separators.
     public static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2) + "T"
-            + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2) + "Z"
+        let compact = Array(AMZDate(date).timestamp)  // YYYYMMDD'T'HHMMSS'Z'
+        func part(_ range: Range<Int>) -> String { String(compact[range]) }
+        return part(0..<4) + "-" + part(4..<6) + "-" + part(6..<8) + "T" + part(9..<11) + ":" + part(11..<13) + ":" + part(13..<15) + "Z"
     }
 }

@@ -10,6 +10,16 @@ struct XMLScanner {
         var children: [XMLNode] = []
     }
 
+    // Markup delimiters, built once (they are compared at every "<" of a large answer).
+    private static let instructionStart: [UInt8] = Array("<?".utf8)
+    private static let instructionEnd: [UInt8] = Array("?>".utf8)
+    private static let commentStart: [UInt8] = Array("<!--".utf8)
+    private static let commentEnd: [UInt8] = Array("-->".utf8)
+    private static let cdataStart: [UInt8] = Array("<![CDATA[".utf8)
+    private static let declarationStart: [UInt8] = Array("<!".utf8)
+    private static let endTagStart: [UInt8] = Array("</".utf8)
+    private static let cdataEnd: [UInt8] = Array("]]>".utf8)
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var at = 0
     private let skipping: Set<String>
@@ -27,16 +37,16 @@ struct XMLScanner {
         var root: XMLNode?
         while at < bytes.count {
             if bytes[at] == UInt8(ascii: "<") {
-                if starts(with: Array("<?".utf8)) {
-                    guard skip(past: Array("?>".utf8)) else { return nil }
-                } else if starts(with: Array("<!--".utf8)) {
-                    guard skip(past: Array("-->".utf8)) else { return nil }
-                } else if starts(with: Array("<![CDATA[".utf8)) {
+                if starts(with: Self.instructionStart) {
+                    guard skip(past: Self.instructionEnd) else { return nil }
+                } else if starts(with: Self.commentStart) {
+                    guard skip(past: Self.commentEnd) else { return nil }
+                } else if starts(with: Self.cdataStart) {
                     guard !stack.isEmpty, let text = cdata() else { return nil }
                     if skipped.isEmpty { stack[stack.count - 1].text += text }
-                } else if starts(with: Array("<!".utf8)) {
+                } else if starts(with: Self.declarationStart) {
                     return nil  // DOCTYPE (or anything else declared): never in an AWS answer
-                } else if starts(with: Array("</".utf8)) {
+                } else if starts(with: Self.endTagStart) {
                     guard let closed = endTag() else { return nil }
                     if let closed { if stack.isEmpty { root = closed } else { stack[stack.count - 1].children.append(closed) } }
                 } else {
@@ -121,9 +131,9 @@ struct XMLScanner {
     }
 
     private mutating func cdata() -> [UInt8]? {
-        at += 9
+        at += Self.cdataStart.count
         let start = at
-        guard skip(past: Array("]]>".utf8)) else { return nil }
+        guard skip(past: Self.cdataEnd) else { return nil }
         return Array(bytes[start..<(at - 3)])
     }
 

@@ -1,3 +1,4 @@
+import EICCore
 import Foundation
 
 /// An HTTP proxy to send requests through: plain requests in absolute form, TLS ones in a CONNECT tunnel.
@@ -69,8 +70,13 @@ struct ProxySettings: Sendable, Equatable {
         return endpoint
     }
 
+    /// localhost, or an IP address that is loopback (127/8, ::1), link-local (169.254/16, fe80::/10) or
+    /// the instance metadata service's IPv6 address (fd00:ec2::254).
     static func isLocal(_ host: String) -> Bool {
-        host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "::1"
-            || host.hasPrefix("169.254.") || host.hasPrefix("fe80:") || host == "fd00:ec2::254"
+        if host == "localhost" || host.hasSuffix(".localhost") { return true }
+        guard let address = CIDR.host(host) else { return false }
+        let bytes = address.bytes
+        if !address.isIPv6 { return bytes[0] == 127 || (bytes[0] == 169 && bytes[1] == 254) }
+        return address.text == "::1/128" || address.text == "fd00:ec2::254/128" || (bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80)
     }
 }

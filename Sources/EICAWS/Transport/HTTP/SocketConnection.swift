@@ -1,4 +1,6 @@
 import COpenSSL
+import EICCore
+import EICCrypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -85,7 +87,7 @@ final class SocketConnection {
         guard let ssl = SSL_new(context.context) else { throw .tls("cannot create a TLS session") }
         self.ssl = ssl
         SSL_set_fd(ssl, fd)
-        if IPAddressText.isLiteral(host) {
+        if CIDR.host(host) != nil {  // an IP address: no name to check or send as SNI
             X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
         } else {
             _ = eicsetup_ssl_set_server_name(ssl, host)
@@ -189,19 +191,6 @@ final class SocketConnection {
     }
 
     static func openSSLProblem() -> String {
-        let code = ERR_get_error()
-        guard code != 0 else { return "the connection was closed" }
-        var text = [CChar](repeating: 0, count: 256)
-        ERR_error_string_n(code, &text, text.count)
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-/// Whether a host is written as an IP address (no name to check or send as SNI).
-enum IPAddressText {
-    static func isLiteral(_ host: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+        CryptoError.openSSLReason() ?? "the connection was closed"
     }
 }
